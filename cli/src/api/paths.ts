@@ -1,0 +1,5 @@
+/** `/connectors/<id>` with the id escaped; `rest` is appended as is (`/status`). */
+export const connectorPath = (id: string, rest = '') => `/connectors/${encodeURIComponent(id)}${rest}`;
+
+/** `/pipelines/<id>` with the id escaped. */
+export const pipelinePath = (id: string) => `/pipelines/${encodeURIComponent(id)}`;

@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { ApiCommand } from '../../base-command.js';
+import { connectorPath } from '../../api/paths.js';
+import type { ConnectorView } from '../../api/types.js';
+
+export default class ConnectorsDisable extends ApiCommand<typeof ConnectorsDisable> {
+  static override summary = 'Disable a connector: a source stops accepting events, a destination stops delivering (its queue is kept).';
+  static override args = { id: Args.string({ description: 'Connector id', required: true }) };
+  static override examples = ['<%= config.bin %> connectors disable crm-out', '<%= config.bin %> connectors disable shop-web --json'];
+
+  async run() {
+    const result = await this.client.post<{ connector: ConnectorView }>(connectorPath(this.args.id, '/disable'));
+    this.log(`Connector ${result.connector.id} is ${result.connector.status}.`);
+    return result;
+  }
+}

@@ -1,0 +1,50 @@
+import { invalid, type FieldIssue } from '../errors.js';
+import { findLoadedPlugin, installPlugin } from '../plugins/install.js';
+import type { Runtime } from '../runtime.js';
+import type { WeftYaml } from './model.js';
+import { planResources, type PlanItem, type PlanStep } from './plan.js';
+
+export { weftYamlSchema, type WeftYaml, type WeftYamlInput } from './model.js';
+export type { PlanItem, PlanAction, PlanKind } from './plan.js';
+
+export interface ApplyResult {
+  plan: PlanItem[];
+  /** False for a dry run: nothing was changed. */
+  applied: boolean;
+  /** The first write key of each source this apply created, shown only here. */
+  writeKeys: Record<string, string>;
+}
+
+/**
+ * Makes the server match a `weft.yaml`: adds plugins, creates or updates connectors and pipelines,
+ * and deletes the ones an earlier apply created that the file no longer has. Everything is
+ * checked before anything changes (a 400 lists every problem with its path in the file); a dry
+ * run only answers the plan. Applying the same file again plans nothing but `unchanged`.
+ *
+ * @example
+ * const { plan, writeKeys } = await applyWeftYaml(runtime, weftYamlSchema.parse(yaml), { dryRun: false });
+ */
+export async function applyWeftYaml(runtime: Runtime, config: WeftYaml, options: { dryRun: boolean }): Promise<ApplyResult> {
+  const pluginSteps = config.plugins.map((specifier): PlanStep => {
+    if (findLoadedPlugin(runtime.registry, specifier)) return { item: { action: 'unchanged', kind: 'plugin', id: specifier } };
+    return { item: { action: 'create', kind: 'plugin', id: specifier }, apply: () => installPlugin(runtime.registry, runtime.db, specifier).then(() => undefined) };
+  });
+  // Connectors can only be checked against their plugin's schema once the plugin is loaded.
+  if (!options.dryRun) for (const step of pluginSteps) await step.apply?.();
+  const pluginsPending = options.dryRun && pluginSteps.some((step) => step.apply);
+
+  const issues: FieldIssue[] = [];
+  const steps = await planResources(runtime, config, issues, pluginsPending);
+  if (issues.length > 0) {
+    throw invalid(issues.length === 1 ? `weft.yaml: ${issues[0]!.path}: ${issues[0]!.message}` : `weft.yaml has ${issues.length} problems; see issues`, issues);
+  }
+  const plan = [...pluginSteps, ...steps].map((step) => step.item);
+  if (options.dryRun) return { plan, applied: false, writeKeys: {} };
+
+  const writeKeys: Record<string, string> = {};
+  for (const step of steps) {
+    const outcome = await step.apply?.();
+    if (outcome?.writeKey) writeKeys[step.item.id] = outcome.writeKey;
+  }
+  return { plan, applied: true, writeKeys };
+}

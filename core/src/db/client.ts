@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type DriverName = 'postgres' | 'pglite';
+
+/** An open database: the drizzle handle plus what differs between the two drivers. */
+export interface Database {
+  db: Db;
+  driver: DriverName;
+  /** Runs raw SQL and returns its rows, the same shape on both drivers. */
+  query<Row = Record<string, unknown>>(query: SQL): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…` for a PostgreSQL server; omitted → embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory; omitted with no url → in-memory (tests). */
+  dataDir?: string | undefined;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/**
+ * Opens PostgreSQL (postgres.js) when `url` is set, else embedded PGlite.
+ *
+ * @example
+ * const database = await openDatabase({ url: process.env.WEFT_DATABASE_URL, dataDir: './.weft/pgdata' });
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  return openPglite(options.dataDir);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'weft' } });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    async query<Row>(query: SQL) {
+      return [...((await db.execute(query)) as unknown as Row[])];
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    async query<Row>(query: SQL) {
+      const result = (await db.execute(query)) as unknown as { rows: Row[] };
+      return result.rows;
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+/** Applies the committed drizzle-kit migrations; several processes starting at once take turns. */
+export async function migrateDatabase(database: Database, url?: string): Promise<void> {
+  if (database.driver === 'pglite') {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    await migrate(database.db as never, { migrationsFolder });
+    return;
+  }
+  if (!url) throw new Error('migrateDatabase needs the PostgreSQL url');
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  // One dedicated connection holds a session advisory lock for the whole migration.
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(7263514)`;
+    await migrate(drizzle(client), { migrationsFolder });
+  } finally {
+    await client`select pg_advisory_unlock(7263514)`.catch(() => undefined);
+    await client.end({ timeout: 5 });
+  }
+}
+
+export { schema };

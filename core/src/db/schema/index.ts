@@ -1,0 +1,5 @@
+export * from './connectors.js';
+export * from './pipelines.js';
+export * from './events.js';
+export * from './deliveries.js';
+export * from './admin.js';

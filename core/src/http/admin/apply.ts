@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { applyWeftYaml, weftYamlSchema } from '../../apply/index.js';
+import { recordAudit } from './audit.js';
+import { operation } from './operation.js';
+
+export const applyBody = z
+  .object({
+    config: weftYamlSchema,
+    dryRun: z.boolean().default(false).meta({ description: 'Only answer the plan' }),
+  })
+  .strict();
+
+export const applyAnswer = z.object({
+  plan: z.array(
+    z.object({
+      action: z.enum(['create', 'update', 'delete', 'unchanged']),
+      kind: z.enum(['plugin', 'connector', 'pipeline']),
+      id: z.string().meta({ description: 'Connector or pipeline id; the specifier of a plugin' }),
+      changes: z.array(z.string()).optional().meta({ description: 'Changed fields (`config.url`, `settings.retry`, `sources`); never values' }),
+    }),
+  ),
+  applied: z.boolean(),
+  writeKeys: z.record(z.string(), z.string()).meta({ description: 'First write key of each source this apply created; shown once' }),
+});
+
+export const applyOperations = [
+  operation(
+    {
+      method: 'post',
+      path: '/apply',
+      tag: 'Declarative config',
+      summary: 'Make the server match a weft.yaml (or, with dryRun, show the plan)',
+      description: 'The file format is in docs/weft-yaml.md. Everything is checked before anything changes.',
+      body: applyBody,
+      responses: { 200: { description: 'The plan, and what was applied', schema: applyAnswer } },
+    },
+    async ({ c, services, body, actor }) => {
+      const result = await applyWeftYaml(services.runtime, body.config, { dryRun: body.dryRun });
+      const changed = result.plan.filter((item) => item.action !== 'unchanged');
+      if (result.applied && changed.length > 0) {
+        await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'apply', details: { changes: changed, writeKeysIssued: Object.keys(result.writeKeys) } });
+      }
+      return c.json(result);
+    },
+  ),
+];

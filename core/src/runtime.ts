@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { openDatabase, migrateDatabase, type Database, type Db } from './db/client.js';
+import { installedPlugins } from './db/schema/index.js';
+import type { WeftConfig } from './config.js';
+import { createLogger, type Pino } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { Signals } from './signals.js';
+import { SecretBox, loadOrCreateSecretKey } from './auth/secret-box.js';
+import { PluginRegistry, defaultWorkspacePluginsDir, discoverPluginPackages } from './plugins/registry.js';
+import { ConnectorService } from './connectors/service.js';
+import { PipelineService } from './pipelines/service.js';
+
+/** Everything one Weft process shares: database, plugins, services, telemetry, shutdown signal. */
+export interface Runtime {
+  config: WeftConfig;
+  database: Database;
+  db: Db;
+  logger: Pino;
+  metrics: Metrics;
+  signals: Signals;
+  registry: PluginRegistry;
+  secretBox: SecretBox;
+  connectors: ConnectorService;
+  pipelines: PipelineService;
+  /** Aborted when the process begins to shut down. */
+  shutdown: AbortController;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Use this database instead of opening one from `config` (tests). */
+  database?: Database;
+  /** Skip loading plugins from the workspace folder (tests that register their own). */
+  skipWorkspacePlugins?: boolean;
+}
+
+/**
+ * Opens the database, applies migrations, loads plugins and wires the services.
+ *
+ * @example
+ * const runtime = await createRuntime(loadConfig());
+ */
+export async function createRuntime(config: WeftConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = createLogger(config.logLevel);
+  const database =
+    options.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pgdata') }));
+  if (!options.database) await migrateDatabase(database, config.databaseUrl);
+  const secretBox = new SecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
+  const registry = new PluginRegistry();
+  await loadPlugins(registry, database.db, config, logger, options.skipWorkspacePlugins ?? false);
+  const shutdown = new AbortController();
+  return {
+    config,
+    database,
+    db: database.db,
+    logger,
+    metrics: createMetrics(),
+    signals: new Signals(),
+    registry,
+    secretBox,
+    connectors: new ConnectorService(database.db, registry, secretBox),
+    pipelines: new PipelineService(database.db, registry),
+    shutdown,
+    async close() {
+      shutdown.abort();
+      await database.close();
+    },
+  };
+}
+
+/** Loads workspace plugins and the ones added with `weft plugins add`; failures are logged, never fatal. */
+async function loadPlugins(registry: PluginRegistry, db: Db, config: WeftConfig, logger: Pino, skipWorkspace: boolean): Promise<void> {
+  const dirs = [skipWorkspace ? undefined : defaultWorkspacePluginsDir(), config.pluginsDir].filter((dir): dir is string => !!dir);
+  const specifiers = [
+    ...dirs.flatMap((dir) => discoverPluginPackages(dir)).map((specifier) => ({ specifier, origin: 'workspace' as const })),
+    ...(await db.select().from(installedPlugins)).map((row) => ({ specifier: row.specifier, origin: 'installed' as const })),
+  ];
+  for (const { specifier, origin } of specifiers) {
+    try {
+      await registry.load(specifier, origin);
+    } catch (error) {
+      logger.error({ plugin: specifier }, (error as Error).message);
+    }
+  }
+}

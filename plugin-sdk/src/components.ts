@@ -1,0 +1,202 @@
+import type { z } from 'zod';
+import type { PluginContext } from './context.js';
+import type { EventInput, EventType, WeftEvent } from './event.js';
+
+type ConfigSchema = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
+type Awaitable<T> = T | Promise<T>;
+
+/** Hooks every component may have. `check` tests credentials and reachability (`weft connectors test`). */
+export interface Lifecycle<Config> {
+  /** Throw an SDK error (usually `AuthError` or `ConfigError`) with one clear sentence when something is wrong. */
+  check?(ctx: PluginContext<Config>): Awaitable<void>;
+  setup?(ctx: PluginContext<Config>): Awaitable<void>;
+  teardown?(ctx: PluginContext<Config>): Awaitable<void>;
+}
+
+interface ComponentBase<Schema extends ConfigSchema> extends Lifecycle<z.output<Schema>> {
+  title?: string;
+  description: string;
+  config: Schema;
+}
+
+// ---------------------------------------------------------------- sources
+
+/** What a push source's `handle` returns: the events to ingest and the response the vendor expects. */
+export interface HandleResult {
+  events: EventInput[];
+  /** Defaults to `200 {"success":true}` once the events are committed. */
+  response?: Response;
+}
+
+/** A pull stream yields records and, between them, checkpoints; the host saves a checkpoint only after every record before it is committed. */
+export type StreamMessage = { record: EventInput } | { checkpoint: Cursor };
+
+/** A cursor pairs a value (e.g. a modified-at time) with a tie-break id, so neither `>` nor `>=` loses rows. */
+export interface Cursor {
+  value: string | number;
+  id?: string;
+}
+
+export interface PullStream<Config> {
+  description?: string;
+  read(ctx: PluginContext<Config> & { cursor: Cursor | undefined }): AsyncIterable<StreamMessage>;
+}
+
+export interface SourceComponent<Schema extends ConfigSchema = ConfigSchema> extends ComponentBase<Schema> {
+  kind: 'source';
+  /** Push: called for every request to `/hooks/:connectorId/*`. Verify the vendor's signature here. */
+  handle?(request: Request, ctx: PluginContext<z.output<Schema>>): Awaitable<HandleResult>;
+  /** Pull: named streams read on a schedule. */
+  streams?: Record<string, PullStream<z.output<Schema>>>;
+  /**
+   * Static files the source serves under `/sdk/<name>` (the browser SDK, for instance).
+   * Loaded lazily so listing plugins never reads them.
+   */
+  assets?: Record<string, { contentType: string; load(): Awaitable<string | Uint8Array> }>;
+}
+
+// ---------------------------------------------------------------- transforms
+
+/** Return the event (changed or not), several events, or `null`/`undefined` to drop it. */
+export type TransformResult = WeftEvent | WeftEvent[] | null | undefined;
+
+export interface TransformComponent<Schema extends ConfigSchema = ConfigSchema> extends ComponentBase<Schema> {
+  kind: 'transform';
+  /** Runs once per connector before any event; compile expressions here. Its result is passed to `transform`. */
+  prepare?(ctx: PluginContext<z.output<Schema>>): Awaitable<unknown>;
+  transform(event: WeftEvent, ctx: PluginContext<z.output<Schema>> & { prepared: unknown }): Awaitable<TransformResult>;
+}
+
+// ---------------------------------------------------------------- identity resolvers
+
+/** A typed identifier; `scope` names the namespace of per-app types (the WeChat app id of an openid). */
+export interface Identifier {
+  type: string;
+  value: string;
+  scope?: string;
+}
+
+export interface IdentityResolverComponent<Schema extends ConfigSchema = ConfigSchema> extends ComponentBase<Schema> {
+  kind: 'identity-resolver';
+  identifiers(event: WeftEvent, ctx: PluginContext<z.output<Schema>>): Awaitable<Identifier[]>;
+}
+
+// ---------------------------------------------------------------- destinations
+
+/** Outcome of delivering one item. */
+export type DeliveryResult =
+  | { status: 'ok'; response?: unknown }
+  | { status: 'retry'; reason: string; retryAfterMs?: number }
+  | { status: 'fail'; reason: string };
+
+/** One unit of work for a destination action. Pass `idempotencyKey` to vendors that support one. */
+export interface DeliveryItem<Payload> {
+  payload: Payload;
+  idempotencyKey: string;
+  messageId: string;
+  /** 1 on the first try. */
+  attempt: number;
+}
+
+export interface BatchSettings<Payload> {
+  /** Most items in one `performBatch` call. */
+  maxItems: number;
+  /** Most bytes of JSON payloads in one call. */
+  maxBytes?: number;
+  /** How long a partial batch may wait for more items. */
+  maxWaitMs?: number;
+  /** Items with different keys never share a batch (e.g. one list id per call). */
+  key?(payload: Payload): string;
+}
+
+export interface DestinationAction<Config, PayloadSchema extends z.ZodType = z.ZodType> {
+  title?: string;
+  description: string;
+  /** Validates the mapped payload; an invalid payload is dead-lettered with the field errors. */
+  payload: PayloadSchema;
+  /** Event types this action receives by default (a connector can narrow it with a filter). */
+  types?: EventType[];
+  /** Builds the payload from the event unless the connector overrides it with a JSONata mapping. */
+  defaultMapping(event: WeftEvent & { profileId?: string }): unknown;
+  batch?: BatchSettings<z.output<PayloadSchema>>;
+  perform?(item: DeliveryItem<z.output<PayloadSchema>>, ctx: PluginContext<Config>): Awaitable<DeliveryResult | void>;
+  /** Must return exactly one result per item, in order. */
+  performBatch?(items: DeliveryItem<z.output<PayloadSchema>>[], ctx: PluginContext<Config>): Awaitable<DeliveryResult[]>;
+}
+
+export interface DestinationComponent<Schema extends ConfigSchema = ConfigSchema> extends ComponentBase<Schema> {
+  kind: 'destination';
+  // Payload types vary per action; each is checked where it is defined (defineAction).
+  actions: Record<string, DestinationAction<z.output<Schema>, z.ZodType>>;
+  /** Consent purposes a person must have granted before anything is sent (enforced once consent lands). */
+  purposes?: string[];
+}
+
+export type Component = SourceComponent | TransformComponent | IdentityResolverComponent | DestinationComponent;
+export type ComponentKind = Component['kind'];
+
+/**
+ * Defines a source.
+ *
+ * @example
+ * defineSource({ description: 'Signed JSON webhooks', config: z.object({ secret: secret() }),
+ *   async handle(request, ctx) { return { events: [await request.json()] } } })
+ */
+export function defineSource<Schema extends ConfigSchema>(component: Omit<SourceComponent<Schema>, 'kind'>): SourceComponent<Schema> {
+  return { kind: 'source', ...component };
+}
+
+/**
+ * Defines a transform.
+ *
+ * @example
+ * defineTransform({ description: 'Drop test users', config: z.object({}),
+ *   transform: (event) => (event.userId?.startsWith('test-') ? null : event) })
+ */
+export function defineTransform<Schema extends ConfigSchema>(component: Omit<TransformComponent<Schema>, 'kind'>): TransformComponent<Schema> {
+  return { kind: 'transform', ...component };
+}
+
+/** Defines an identity resolver. */
+export function defineIdentityResolver<Schema extends ConfigSchema>(
+  component: Omit<IdentityResolverComponent<Schema>, 'kind'>,
+): IdentityResolverComponent<Schema> {
+  return { kind: 'identity-resolver', ...component };
+}
+
+/**
+ * Defines a destination with its actions.
+ *
+ * @example
+ * defineDestination({ description: 'POST events', config: z.object({ url: z.url() }),
+ *   actions: { send: defineAction({ description: 'Send', payload: z.object({}).loose(), defaultMapping: (e) => e,
+ *     async perform({ payload }, ctx) { await ctx.fetch(ctx.config.url, { method: 'POST', body: JSON.stringify(payload) }) } }) } })
+ */
+export function defineDestination<Schema extends ConfigSchema>(component: Omit<DestinationComponent<Schema>, 'kind'>): DestinationComponent<Schema> {
+  return { kind: 'destination', ...component };
+}
+
+/**
+ * Defines one destination action with its payload type inferred from `payload`. Pass the
+ * destination's config schema first to have `ctx.config` typed in `perform`: TypeScript cannot
+ * carry the config type in from the surrounding `defineDestination` call.
+ *
+ * @example
+ * defineAction(config, { description: 'Send', payload: z.object({ email: z.email() }),
+ *   defaultMapping: (event) => ({ email: event.traits?.['email'] }),
+ *   async perform({ payload }, ctx) { await ctx.fetch(`${ctx.config.url}/contacts`, { method: 'POST', body: JSON.stringify(payload) }) } })
+ */
+export function defineAction<Schema extends ConfigSchema, PayloadSchema extends z.ZodType>(
+  config: Schema,
+  action: DestinationAction<z.output<Schema>, PayloadSchema>,
+): DestinationAction<z.output<Schema>, PayloadSchema>;
+export function defineAction<Config, PayloadSchema extends z.ZodType>(action: DestinationAction<Config, PayloadSchema>): DestinationAction<Config, PayloadSchema>;
+export function defineAction(configOrAction: unknown, action?: unknown): unknown {
+  return action ?? configOrAction;
+}
+
+/** Result helpers for `perform`/`performBatch`. */
+export const ok = (response?: unknown): DeliveryResult => (response === undefined ? { status: 'ok' } : { status: 'ok', response });
+export const retry = (reason: string, retryAfterMs?: number): DeliveryResult =>
+  retryAfterMs === undefined ? { status: 'retry', reason } : { status: 'retry', reason, retryAfterMs };
+export const fail = (reason: string): DeliveryResult => ({ status: 'fail', reason });
