@@ -76,9 +76,65 @@ export interface Identifier {
   scope?: string;
 }
 
+/**
+ * What a probabilistic matcher compares: a profile (or an incoming record) as its traits plus its
+ * identifiers, keyed by type (`email`, `phone`, …; values already normalised by the host).
+ */
+export interface MatchRecord {
+  id: string;
+  traits: Record<string, unknown>;
+  identifiers: Record<string, string[]>;
+}
+
+/** One field's part in a match score: how similar the two values were and the weight that added. */
+export interface FieldContribution {
+  field: string;
+  /** Comparator that produced `similarity` (`jaro-winkler`, `levenshtein`, `exact`, `numeric`, …). */
+  comparator: string;
+  /** 0 (different) … 1 (identical); `null` when either side has no value (contributes 0). */
+  similarity: number | null;
+  /** The comparison level the similarity fell in (e.g. `exact`, `close`, `different`, `missing`). */
+  level: string;
+  /** log2(m/u) of that level: positive evidence for a match, negative against. */
+  weight: number;
+}
+
+export interface MatchScore {
+  /** Sum of the field weights (plus the prior's log-odds), in bits. */
+  weight: number;
+  /** Posterior probability that the two records are the same person, 0 … 1. */
+  probability: number;
+  /** `link` above the upper threshold, `review` between the thresholds, `none` below. */
+  decision: 'link' | 'review' | 'none';
+  fields: FieldContribution[];
+}
+
+/**
+ * Probabilistic matching (Fellegi–Sunter style). The host owns the graph: it finds candidates
+ * that share a blocking key, asks `compare`, and links, queues for review or leaves them apart.
+ */
+export interface ProbabilisticMatcher<Config> {
+  /**
+   * Blocking keys of a record: only records that share at least one key are compared. Return
+   * keys of several passes (e.g. surname+postcode, given name+birth date) so one typo does not
+   * lose a match. Keys must be strings that compare equal exactly when they should.
+   */
+  blockingKeys(record: MatchRecord, ctx: PluginContext<Config>): string[];
+  /**
+   * Learns the model (field m/u probabilities, the prior) from records, e.g. with EM over the
+   * pairs that blocking yields. The host stores the JSON result and passes it to `compare`.
+   */
+  train?(records: MatchRecord[], ctx: PluginContext<Config>): Awaitable<unknown>;
+  /** Scores one pair. `model` is what `train` last returned, or `undefined` before any training. */
+  compare(a: MatchRecord, b: MatchRecord, ctx: PluginContext<Config> & { model: unknown }): MatchScore;
+}
+
 export interface IdentityResolverComponent<Schema extends ConfigSchema = ConfigSchema> extends ComponentBase<Schema> {
   kind: 'identity-resolver';
-  identifiers(event: WeftEvent, ctx: PluginContext<z.output<Schema>>): Awaitable<Identifier[]>;
+  /** Deterministic: typed identifiers found in the event (the host adds userId, anonymousId, email, phone, externalIds itself). */
+  identifiers?(event: WeftEvent, ctx: PluginContext<z.output<Schema>>): Awaitable<Identifier[]>;
+  /** Probabilistic: scored candidate links between profiles. */
+  match?: ProbabilisticMatcher<z.output<Schema>>;
 }
 
 // ---------------------------------------------------------------- destinations

@@ -121,7 +121,7 @@ describe('validatePlugin', () => {
       "component 'odd': kind must be one of source, transform, identity-resolver, destination",
       "component 'nothing': a source needs handle(), streams or assets",
       "component 'plain': config must be a zod schema",
-      "component 'resolver': identifiers() is missing",
+      "component 'resolver': an identity resolver needs identifiers() or match",
     ]);
   });
 

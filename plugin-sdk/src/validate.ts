@@ -51,7 +51,13 @@ function validateComponent(name: string, component: Component): string[] {
     if (jsonSchemaProblem) problems.push(`${where}: config cannot be described as JSON Schema (${jsonSchemaProblem})`);
   }
   if (component.kind === 'transform' && typeof component.transform !== 'function') problems.push(`${where}: transform() is missing`);
-  if (component.kind === 'identity-resolver' && typeof component.identifiers !== 'function') problems.push(`${where}: identifiers() is missing`);
+  if (component.kind === 'identity-resolver') {
+    const match = component.match as { blockingKeys?: unknown; compare?: unknown } | undefined;
+    if (typeof component.identifiers !== 'function' && !match) problems.push(`${where}: an identity resolver needs identifiers() or match`);
+    if (match && (typeof match.blockingKeys !== 'function' || typeof match.compare !== 'function')) {
+      problems.push(`${where}: match needs blockingKeys() and compare()`);
+    }
+  }
   if (component.kind === 'source') {
     if (!component.handle && !component.streams && !component.assets) problems.push(`${where}: a source needs handle(), streams or assets`);
     for (const [streamName, stream] of Object.entries(component.streams ?? {})) {

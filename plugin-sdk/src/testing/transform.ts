@@ -45,7 +45,7 @@ export function identityResolverHarness(component: IdentityResolverComponent, co
     ...connector,
     async identifiers(input) {
       const event = makeEvent(input);
-      const { value, logs, requests } = await connector.capture(async () => component.identifiers(event, connector.context));
+      const { value, logs, requests } = await connector.capture(async () => (component.identifiers ? component.identifiers(event, connector.context) : []));
       return { identifiers: value, logs, requests };
     },
   };
