@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isPhoneRegion } from '@weft/plugin-sdk/pii';
 
 export const roles = ['all', 'api', 'worker'] as const;
 export type Role = (typeof roles)[number];
@@ -14,6 +15,10 @@ const envSchema = z.object({
   WEFT_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEFT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WEFT_PLUGINS_DIR: z.string().optional(),
+  WEFT_PHONE_REGION: z
+    .string()
+    .refine(isPhoneRegion, 'must be an ISO 3166 region code with phone numbering, such as CN or US')
+    .default('CN'),
   WEFT_PIPELINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).optional(),
   WEFT_LEASE_MS: z.coerce.number().int().min(100).optional(),
   WEFT_POLL_INTERVAL_MS: z.coerce.number().int().min(5).optional(),
@@ -32,6 +37,8 @@ export interface WeftConfig {
   logLevel: string;
   /** Extra folder scanned for first-party plugin packages (default: the workspace's `plugins/`). */
   pluginsDir: string | undefined;
+  /** Region for phone numbers written without a country code (identity normalisation). */
+  phoneRegion: string;
   /** Tuning the engine; tests shorten these. */
   engine: EngineSettings;
   /** Serve the demo routes (`/demo`, `/demo/echo`); set by `weft start --demo`. */
@@ -72,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminToken: e.WEFT_ADMIN_TOKEN,
     logLevel: e.WEFT_LOG_LEVEL,
     pluginsDir: e.WEFT_PLUGINS_DIR,
+    phoneRegion: e.WEFT_PHONE_REGION,
     engine: {
       pipelineBatchSize: e.WEFT_PIPELINE_BATCH_SIZE ?? defaultEngineSettings.pipelineBatchSize,
       leaseMs: e.WEFT_LEASE_MS ?? defaultEngineSettings.leaseMs,

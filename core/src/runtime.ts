@@ -9,6 +9,7 @@ import { SecretBox, loadOrCreateSecretKey } from './auth/secret-box.js';
 import { PluginRegistry, defaultWorkspacePluginsDir, discoverPluginPackages } from './plugins/registry.js';
 import { ConnectorService } from './connectors/service.js';
 import { PipelineService } from './pipelines/service.js';
+import { IdentifierTypes, type PhoneRegion } from './identity/types.js';
 
 /** Everything one Weft process shares: database, plugins, services, telemetry, shutdown signal. */
 export interface Runtime {
@@ -22,6 +23,7 @@ export interface Runtime {
   secretBox: SecretBox;
   connectors: ConnectorService;
   pipelines: PipelineService;
+  identityTypes: IdentifierTypes;
   /** Aborted when the process begins to shut down. */
   shutdown: AbortController;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function createRuntime(config: WeftConfig, options: RuntimeOptions 
     secretBox,
     connectors: new ConnectorService(database.db, registry, secretBox),
     pipelines: new PipelineService(database.db, registry),
+    identityTypes: new IdentifierTypes(database.db, config.phoneRegion as PhoneRegion),
     shutdown,
     async close() {
       shutdown.abort();

@@ -187,9 +187,12 @@ describe('pipeline worker', () => {
     // Worker B claims it again once the lease has run out, and finishes.
     await waitUntil('the lease to run out', async () => (await worker.processBatch()) === 1);
     // A wakes up and commits what it routed: its claim is stale, so nothing of it is written.
-    const routed = await new EventRouter(test.runtime, new ConnectorCache(test.runtime)).route(stalled!);
-    expect(routed.rows).toHaveLength(2);
-    const queued = await commitRouting(test.runtime.database, [{ id: stalled!.id, attempts: stalled!.attempts, state: 'failed', error: 'stale' }], routed.rows);
+    const router = new EventRouter(test.runtime, new ConnectorCache(test.runtime));
+    const transformed = await router.transform(stalled!);
+    if (transformed.outcome !== 'transformed') throw new Error(`expected the event to be transformed, got ${transformed.outcome}`);
+    const rows = await router.fanOut(stalled!.id, transformed.outputs, undefined);
+    expect(rows).toHaveLength(2);
+    const queued = await commitRouting(test.runtime.database, [{ id: stalled!.id, attempts: stalled!.attempts, state: 'failed', error: 'stale' }], rows);
     expect(queued).toEqual([]);
     expect((await deliveryRows(test)).map((row) => `${row.connector_id}/${row.action}`)).toEqual(['out-1/send', 'out-2/send']);
     expect(await eventStates(test)).toEqual([expect.objectContaining({ state: 'done', error: null })]);

@@ -1,8 +1,9 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { WeftEvent } from '@weft/plugin-sdk';
 import type { Database } from '../db/client.js';
 import type { Claim } from './lease-keeper.js';
 import type { OutboxRow, StoredEvent } from './router.js';
+import { runner, type Run } from '../identity/store.js';
 
 export interface ClaimedEvent extends StoredEvent, Claim {
   /** Why the previous attempt to route it did not finish, if it did not. */
@@ -59,9 +60,27 @@ export interface EventOutcome extends Claim {
  */
 export async function commitRouting(database: Database, outcomes: EventOutcome[], rows: OutboxRow[]): Promise<string[]> {
   if (outcomes.length === 0) return [];
+  return database.db.transaction(async (tx) => commitRoutingIn(runner(tx), outcomes, rows));
+}
+
+/**
+ * Locks the events whose claims this worker still holds (a newer claim, or an event already
+ * done, is left out), so the rest of the transaction works only on those.
+ */
+export async function lockHeldClaims(run: Run, claims: Claim[]): Promise<Set<number>> {
+  if (claims.length === 0) return new Set();
+  const held = await run<{ id: string | number }>(sql`
+    select e.id from events e join jsonb_to_recordset(${JSON.stringify(claims)}::jsonb) as c(id bigint, attempts int)
+      on e.id = c.id and e.attempts = c.attempts
+    where e.state = 'pending' order by e.id for update of e`);
+  return new Set(held.map((row) => Number(row.id)));
+}
+
+/** `commitRouting` inside the caller's transaction. */
+export async function commitRoutingIn(run: Run, outcomes: EventOutcome[], rows: OutboxRow[]): Promise<string[]> {
+  if (outcomes.length === 0) return [];
   const records = outcomes.map((outcome) => ({ ...outcome, retry_ms: outcome.retryInMs ?? 0 }));
-  return database.db.transaction(async (tx) => {
-    const run = async <Row>(query: SQL) => rowsOf<Row>(await tx.execute(query));
+  {
     const held = await run<{ id: string | number }>(sql`
       update events e set
         state = o.state,
@@ -91,7 +110,7 @@ export async function commitRouting(database: Database, outcomes: EventOutcome[]
       where deliveries.status = 'dead'
       returning connector_id, status`);
     return [...new Set(inserted.filter((row) => row.status === 'pending').map((row) => row.connector_id))];
-  });
+  }
 }
 
 /** One row per idempotency key (two pipelines may route an event to the same action): the first wins. */
@@ -100,10 +119,6 @@ function uniqueByKey(rows: OutboxRow[]): OutboxRow[] {
   return rows.filter((row) => !seen.has(row.idempotencyKey) && seen.add(row.idempotencyKey));
 }
 
-/** `tx.execute` answers with rows (postgres.js) or `{ rows }` (PGlite). */
-function rowsOf<Row>(result: unknown): Row[] {
-  return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
-}
 
 function toRecord(row: OutboxRow) {
   return {

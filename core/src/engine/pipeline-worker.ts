@@ -1,7 +1,10 @@
 import type { Runtime } from '../runtime.js';
 import { ConnectorCache } from './connector-cache.js';
-import { EventRouter, describeError, type OutboxRow } from './router.js';
-import { claimPendingEvents, commitRouting, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
+import { EventRouter, describeError, type OutboxRow, type TransformOutcome } from './router.js';
+import { claimPendingEvents, commitRoutingIn, lockHeldClaims, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
+import { IdentityResolver, type IdentityInput, type PreparedBatch } from '../identity/resolver.js';
+import type { ResolveItem } from '../identity/plan.js';
+import { runner } from '../identity/store.js';
 import { Idler } from './idler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
@@ -22,6 +25,7 @@ export const maxEventAttempts = 5;
  */
 export class PipelineWorker {
   readonly #router: EventRouter;
+  readonly #identity: IdentityResolver;
   readonly #idler = new Idler();
   #running = false;
   #loop: Promise<void> | undefined;
@@ -32,6 +36,7 @@ export class PipelineWorker {
     cache: ConnectorCache = new ConnectorCache(runtime),
   ) {
     this.#router = new EventRouter(runtime, cache);
+    this.#identity = new IdentityResolver(runtime.db, runtime.identityTypes, cache, runtime.logger);
   }
 
   start(): void {
@@ -50,8 +55,9 @@ export class PipelineWorker {
   }
 
   /**
-   * Claims and routes one batch: transforms run first, then the outbox rows and the events'
-   * new states are committed together. Returns how many events it claimed.
+   * Claims and routes one batch: transforms run first; then, in one transaction, the identity
+   * stage resolves every event to its profile, and the outbox rows and the events' new states
+   * are written. Returns how many events it claimed.
    */
   async processBatch(): Promise<number> {
     const { pipelineBatchSize, leaseMs } = this.runtime.config.engine;
@@ -62,14 +68,11 @@ export class PipelineWorker {
     );
     leases.hold(claimed);
     try {
-      const rows: OutboxRow[] = [];
-      const outcomes: EventOutcome[] = [];
-      for (const event of claimed) {
-        const routed = await this.#route(event);
-        outcomes.push(routed.outcome);
-        rows.push(...routed.rows);
-      }
-      const queuedFor = await commitRouting(this.runtime.database, outcomes, rows);
+      const routed: Routed[] = [];
+      for (const event of claimed) routed.push({ event, result: await this.#transform(event) });
+      const toResolve = routed.flatMap(({ event, result }) => identityInputs(event, result));
+      const prepared = await this.#identity.prepare(toResolve);
+      const queuedFor = await this.#commit(claimed, routed, prepared);
       for (const connectorId of queuedFor) this.runtime.signals.deliveriesQueued(connectorId);
       return claimed.length;
     } finally {
@@ -77,26 +80,74 @@ export class PipelineWorker {
     }
   }
 
-  async #route(event: ClaimedEvent): Promise<{ outcome: EventOutcome; rows: OutboxRow[] }> {
-    const claim = { id: event.id, attempts: event.attempts };
-    const count = (outcome: string) => this.runtime.metrics.pipelineEvents.inc({ outcome });
+  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch): Promise<string[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runtime.db.transaction(async (tx) => {
+          const run = runner(tx);
+          const held = await lockHeldClaims(run, claimed);
+          const items = mergeByEvent(prepared.items.filter((item) => held.has(item.eventId)));
+          const profiles = await this.#identity.resolveIn(run, items, prepared.newPlan);
+          const outcomes: EventOutcome[] = [];
+          const rows: OutboxRow[] = [];
+          for (const { event, result } of routed) {
+            if (!held.has(event.id)) continue;
+            const outcome = await this.#fanOut(event, result, profiles.get(event.id));
+            outcomes.push(outcome.outcome);
+            rows.push(...outcome.rows);
+          }
+          return commitRoutingIn(run, outcomes, rows);
+        });
+      } catch (error) {
+        // Two workers that both had to follow merges may lock profiles in opposite orders: the
+        // server picks one to abort, and that batch simply goes again.
+        if (!isDeadlock(error) || attempt >= 5) throw error;
+        this.runtime.logger.info({ attempt }, 'pipeline worker: identity stage deadlocked with another worker; retrying the batch');
+      }
+    }
+  }
+
+  async #transform(event: ClaimedEvent): Promise<TransformResult> {
     if (event.attempts > maxEventAttempts) {
-      count('failed');
-      const error = `gave up after ${maxEventAttempts} attempts to route it${event.lastError ? `; last error: ${event.lastError}` : ''}`;
-      return { outcome: { ...claim, state: 'failed', error }, rows: [] };
+      return { kind: 'final', state: 'failed', error: `gave up after ${maxEventAttempts} attempts to route it${event.lastError ? `; last error: ${event.lastError}` : ''}` };
     }
     try {
-      const routed = await this.#router.route(event);
-      count(routed.outcome);
-      if (routed.outcome === 'failed') return { outcome: { ...claim, state: 'failed', error: routed.error }, rows: [] };
-      return { outcome: { ...claim, state: 'done', error: null }, rows: routed.rows };
+      return { kind: 'transformed', result: await this.#router.transform(event) };
     } catch (error) {
+      return { kind: 'postponed', error: `routing did not finish: ${describeError(error)}` };
+    }
+  }
+
+  async #fanOut(event: ClaimedEvent, transformed: TransformResult, profileId: string | undefined): Promise<{ outcome: EventOutcome; rows: OutboxRow[] }> {
+    const claim = { id: event.id, attempts: event.attempts };
+    const count = (outcome: string) => this.runtime.metrics.pipelineEvents.inc({ outcome });
+    const postpone = (reason: string) => {
       // Not the event's fault (a connector that cannot be loaded, the database): try it again
       // later, and let the rest of the batch go on meanwhile.
       count('postponed');
-      const reason = `routing did not finish: ${describeError(error)}`;
       this.runtime.logger.warn({ event: event.id, source: event.sourceId, reason }, 'pipeline worker: event postponed');
-      return { outcome: { ...claim, state: 'pending', error: reason, retryInMs: postponeDelayMs(event.attempts) }, rows: [] };
+      return { outcome: { ...claim, state: 'pending' as const, error: reason, retryInMs: postponeDelayMs(event.attempts) }, rows: [] };
+    };
+    if (transformed.kind === 'final') {
+      count('failed');
+      return { outcome: { ...claim, state: 'failed', error: transformed.error }, rows: [] };
+    }
+    if (transformed.kind === 'postponed') return postpone(transformed.error);
+    const { result } = transformed;
+    if (result.outcome === 'failed') {
+      count('failed');
+      return { outcome: { ...claim, state: 'failed', error: result.error }, rows: [] };
+    }
+    if (result.outcome === 'unrouted') {
+      count('unrouted');
+      return { outcome: { ...claim, state: 'done', error: null }, rows: [] };
+    }
+    try {
+      const rows = await this.#router.fanOut(event.id, result.outputs, profileId);
+      count(rows.length === 0 ? 'dropped' : 'routed');
+      return { outcome: { ...claim, state: 'done', error: null }, rows };
+    } catch (error) {
+      return postpone(`routing did not finish: ${describeError(error)}`);
     }
   }
 
@@ -120,4 +171,46 @@ export class PipelineWorker {
 /** 1 s, 4 s, 16 s, 64 s, 256 s: about six minutes from the first failure to the event being marked failed. */
 function postponeDelayMs(attempt: number): number {
   return 1_000 * 4 ** Math.max(0, attempt - 1);
+}
+
+type TransformResult = { kind: 'transformed'; result: TransformOutcome } | { kind: 'postponed'; error: string } | { kind: 'final'; state: 'failed'; error: string };
+
+interface Routed {
+  event: ClaimedEvent;
+  result: TransformResult;
+}
+
+/**
+ * What the identity stage reads of an event: what its pipelines made of it (a dropped event
+ * tells nothing), or the stored event when no pipeline takes its source.
+ */
+function identityInputs(event: ClaimedEvent, transformed: TransformResult): IdentityInput[] {
+  if (transformed.kind !== 'transformed') return [];
+  const { result } = transformed;
+  if (result.outcome === 'failed') return [];
+  if (result.outcome === 'unrouted') return [{ eventId: event.id, sourceId: event.sourceId, event: event.payload }];
+  return result.outputs.flatMap(({ events }) => events.map((output) => ({ eventId: event.id, sourceId: event.sourceId, event: output })));
+}
+
+/** One item per stored event: the identifiers and traits of all its outputs together. */
+function mergeByEvent(items: ResolveItem[]): ResolveItem[] {
+  const byEvent = new Map<number, ResolveItem>();
+  for (const item of items) {
+    const seen = byEvent.get(item.eventId);
+    if (!seen) {
+      byEvent.set(item.eventId, item);
+      continue;
+    }
+    const keys = new Set(seen.identifiers.map((identifier) => identifier.key));
+    const identifiers = [...seen.identifiers, ...item.identifiers.filter((identifier) => !keys.has(identifier.key))].sort((a, b) => b.priority - a.priority);
+    byEvent.set(item.eventId, { ...seen, identifiers, traits: seen.traits || item.traits ? { ...seen.traits, ...item.traits } : null });
+  }
+  return [...byEvent.values()];
+}
+
+function isDeadlock(error: unknown): boolean {
+  for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if ((cause as { code?: string }).code === '40P01') return true;
+  }
+  return false;
 }

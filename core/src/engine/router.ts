@@ -19,10 +19,18 @@ export interface OutboxRow {
   history: DeliveryAttempt[];
 }
 
-export type RouteOutcome =
-  | { outcome: 'routed'; rows: OutboxRow[] }
-  | { outcome: 'dropped' | 'unrouted'; rows: [] }
-  | { outcome: 'failed'; rows: []; error: string };
+/** What the transforms made of one stored event, per pipeline. */
+export type TransformOutcome =
+  | { outcome: 'unrouted' }
+  | { outcome: 'failed'; error: string }
+  | { outcome: 'transformed'; outputs: PipelineOutput[] };
+
+/** A pipeline's transformed events and its destination connectors, loaded before the commit. */
+export interface PipelineOutput {
+  spec: PipelineSpec;
+  events: WeftEvent[];
+  destinations: Map<string, LiveConnector>;
+}
 
 export interface StoredEvent {
   id: number;
@@ -32,7 +40,8 @@ export interface StoredEvent {
 
 /**
  * Runs an event through every enabled pipeline its source feeds: transforms in order (with each
- * step's `onError`), then one outbox row per destination action that takes the event.
+ * step's `onError`), then — once the identity stage has found its profile — one outbox row per
+ * destination action that takes the event.
  */
 export class EventRouter {
   constructor(
@@ -40,18 +49,31 @@ export class EventRouter {
     private readonly cache: ConnectorCache,
   ) {}
 
-  async route(stored: StoredEvent): Promise<RouteOutcome> {
+  async transform(stored: StoredEvent): Promise<TransformOutcome> {
     const pipelines = await this.runtime.pipelines.forSource(stored.sourceId);
-    if (pipelines.length === 0) return { outcome: 'unrouted', rows: [] };
-    const rows: OutboxRow[] = [];
+    if (pipelines.length === 0) return { outcome: 'unrouted' };
+    const outputs: PipelineOutput[] = [];
     for (const pipeline of pipelines) {
       // Transforms may change the event in place; each pipeline must start from the stored one.
       const input = pipelines.length > 1 && pipeline.spec.transforms.length > 0 ? structuredClone(stored.payload) : stored.payload;
       const transformed = await this.#transform(pipeline.id, pipeline.spec, input);
-      if ('error' in transformed) return { outcome: 'failed', rows: [], error: transformed.error };
-      for (const event of transformed.events) rows.push(...(await this.#fanOut(pipeline.spec, stored.id, event)));
+      if ('error' in transformed) return { outcome: 'failed', error: transformed.error };
+      // Load the destinations now: a broken one postpones the event before anything is written,
+      // and the commit that follows needs no other database connection (PGlite has one).
+      const destinations = new Map<string, LiveConnector>();
+      for (const destination of pipeline.spec.destinations) destinations.set(destination.connector, await this.cache.get(destination.connector));
+      outputs.push({ spec: pipeline.spec, events: transformed.events, destinations });
     }
-    return rows.length === 0 ? { outcome: 'dropped', rows: [] } : { outcome: 'routed', rows };
+    return { outcome: 'transformed', outputs };
+  }
+
+  /** The outbox rows of transformed events, each carrying the profile the identity stage found. */
+  async fanOut(eventId: number, outputs: PipelineOutput[], profileId: string | undefined): Promise<OutboxRow[]> {
+    const rows: OutboxRow[] = [];
+    for (const output of outputs) {
+      for (const event of output.events) rows.push(...(await this.#fanOut(output, eventId, profileId ? { ...event, profileId } : event)));
+    }
+    return rows;
   }
 
   async #transform(pipelineId: string, spec: PipelineSpec, event: WeftEvent): Promise<{ events: WeftEvent[] } | { error: string }> {
@@ -78,10 +100,10 @@ export class EventRouter {
     return { events };
   }
 
-  async #fanOut(spec: PipelineSpec, eventId: number, event: WeftEvent): Promise<OutboxRow[]> {
+  async #fanOut({ spec, destinations }: PipelineOutput, eventId: number, event: WeftEvent & { profileId?: string }): Promise<OutboxRow[]> {
     const rows: OutboxRow[] = [];
     for (const destination of spec.destinations) {
-      const connector = await this.cache.get(destination.connector);
+      const connector = destinations.get(destination.connector)!;
       // A disabled destination takes nothing; a paused one keeps queueing until it is fixed.
       if (!connector.row.enabled) continue;
       const component = connector.component as DestinationComponent;
@@ -96,7 +118,7 @@ export class EventRouter {
     return rows;
   }
 
-  async #outboxRow(connector: LiveConnector, actionName: string, eventId: number, event: WeftEvent): Promise<OutboxRow[]> {
+  async #outboxRow(connector: LiveConnector, actionName: string, eventId: number, event: WeftEvent & { profileId?: string }): Promise<OutboxRow[]> {
     const action = (connector.component as DestinationComponent).actions[actionName]!;
     const override = connector.settings.actions[actionName];
     const connectorId = connector.row.id;

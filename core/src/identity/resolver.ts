@@ -1,0 +1,127 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Identifier, IdentityResolverComponent, WeftEvent } from '@weft/plugin-sdk';
+import type { Db } from '../db/client.js';
+import { connectors, identitySettings } from '../db/schema/index.js';
+import type { ConnectorCache } from '../engine/connector-cache.js';
+import type { Pino } from '../logger.js';
+import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
+import { IdentityPlan, type ResolveItem } from './plan.js';
+import { loadForPlan, writePlan, type Run } from './store.js';
+import { TraitRules, traitPrecedenceSchema, type TraitPrecedence } from './traits.js';
+import { IdentifierTypes } from './types.js';
+
+/** An event ready for the identity stage: stored id, source, and the event after its transforms. */
+export interface IdentityInput {
+  eventId: number;
+  sourceId: string;
+  event: WeftEvent;
+}
+
+export interface PreparedBatch {
+  items: ResolveItem[];
+  newPlan: () => IdentityPlan;
+}
+
+/**
+ * The identity stage (DESIGN §7): reads typed identifiers from events (the host's own plus every
+ * enabled identity-resolver connector's), resolves them against the graph and records the
+ * profile each event belongs to — all inside the caller's transaction.
+ */
+export class IdentityResolver {
+  #settings: { until: number; rules: TraitRules; precedence: TraitPrecedence } | undefined;
+
+  constructor(
+    private readonly db: Db,
+    readonly types: IdentifierTypes,
+    private readonly cache: ConnectorCache | undefined,
+    private readonly logger: Pino,
+  ) {}
+
+  /**
+   * Normalised identifiers and traits of each event, in the order given, and the rules to
+   * resolve them by: read before the transaction, which then needs no other connection.
+   */
+  async prepare(inputs: IdentityInput[]): Promise<PreparedBatch> {
+    return { items: await this.#items(inputs), newPlan: await this.planFactory() };
+  }
+
+  async #items(inputs: IdentityInput[]): Promise<ResolveItem[]> {
+    const normalize = await this.types.normalizer();
+    const resolvers = await this.#resolverConnectors();
+    const items: ResolveItem[] = [];
+    for (const { eventId, sourceId, event } of inputs) {
+      const raw: Identifier[] = builtInIdentifiers(event);
+      for (const resolver of resolvers) raw.push(...(await this.#pluginIdentifiers(resolver, event)));
+      const { identifiers } = normalizeIdentifiers(raw, normalize);
+      items.push({ eventId, sourceId, occurredAt: occurredAt(event), identifiers, traits: eventTraits(event) });
+    }
+    return items;
+  }
+
+  /**
+   * Resolves prepared events inside the caller's transaction. Events already resolved (a replay)
+   * keep their profile and change nothing.
+   *
+   * @returns the profile of each event that has identifiers.
+   */
+  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan): Promise<Map<number, string>> {
+    const withIdentifiers = items.filter((item) => item.identifiers.length > 0);
+    if (withIdentifiers.length === 0) return new Map();
+    const known = await run<{ event_id: string | number; profile_id: string }>(sql`
+      select e.event_id, coalesce(p.merged_into, e.profile_id) as profile_id from profile_events e left join profiles p on p.id = e.profile_id
+      where e.event_id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(withIdentifiers.map((item) => item.eventId))}::jsonb))`);
+    const resolved = new Map(known.map((row) => [Number(row.event_id), row.profile_id]));
+    const fresh = withIdentifiers.filter((item) => !resolved.has(item.eventId));
+    if (fresh.length === 0) return resolved;
+    const plan = newPlan();
+    await loadForPlan(run, plan, fresh.flatMap((item) => item.identifiers));
+    for (const item of fresh) plan.resolve(item);
+    for (const [eventId, profileId] of await writePlan(run, plan)) resolved.set(eventId, profileId);
+    return resolved;
+  }
+
+  /** Makes plans with the trait rules and type limits in force now. */
+  async planFactory(): Promise<() => IdentityPlan> {
+    const { rules } = await this.settings();
+    const limits = new Map((await this.types.list()).map((type) => [type.type, type.limit]));
+    return () => new IdentityPlan(rules, (type) => limits.get(type) ?? null);
+  }
+
+  /** Trait precedence rules (cached for a moment; changed with `PUT /identity/settings`). */
+  async settings(): Promise<{ rules: TraitRules; precedence: TraitPrecedence }> {
+    if (this.#settings && this.#settings.until > Date.now()) return this.#settings;
+    const [row] = await this.db.select().from(identitySettings).where(eq(identitySettings.key, 'traitPrecedence'));
+    const parsed = traitPrecedenceSchema.safeParse(row?.value ?? []);
+    const precedence = parsed.success ? parsed.data : [];
+    this.#settings = { until: Date.now() + 2_000, rules: new TraitRules(precedence), precedence };
+    return this.#settings;
+  }
+
+  async setTraitPrecedence(precedence: TraitPrecedence): Promise<void> {
+    await this.db
+      .insert(identitySettings)
+      .values({ key: 'traitPrecedence', value: precedence })
+      .onConflictDoUpdate({ target: identitySettings.key, set: { value: precedence, updatedAt: new Date() } });
+    this.#settings = undefined;
+  }
+
+  async #resolverConnectors(): Promise<string[]> {
+    if (!this.cache) return [];
+    const rows = await this.db.select({ id: connectors.id, enabled: connectors.enabled }).from(connectors).where(eq(connectors.kind, 'identity-resolver'));
+    return rows.filter((row) => row.enabled).map((row) => row.id);
+  }
+
+  async #pluginIdentifiers(connectorId: string, event: WeftEvent): Promise<Identifier[]> {
+    const connector = await this.cache!.get(connectorId);
+    const component = connector.component as IdentityResolverComponent;
+    if (!component.identifiers) return [];
+    try {
+      const found = await component.identifiers(event, connector.ctx);
+      return Array.isArray(found) ? found.filter((item) => item && typeof item.type === 'string' && item.value !== undefined) : [];
+    } catch (error) {
+      // A resolver that fails must not stop the event: the host's own identifiers still apply.
+      this.logger.warn({ connector: connectorId, err: error }, 'identity resolver failed on an event; its identifiers are skipped');
+      return [];
+    }
+  }
+}

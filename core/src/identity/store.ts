@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import type { TraitSource } from '../db/schema/index.js';
+import type { IdentityPlan, PlannedProfile } from './plan.js';
+import { identifierKey, type NormalizedIdentifier } from './types.js';
+
+/** Runs one statement inside the caller's transaction and returns its rows. */
+export type Run = <Row = Record<string, unknown>>(query: SQL) => Promise<Row[]>;
+
+/** `tx.execute` answers with rows (postgres.js) or `{ rows }` (PGlite). */
+export function runner(tx: { execute(query: SQL): Promise<unknown> }): Run {
+  return async <Row>(query: SQL) => {
+    const result = await tx.execute(query);
+    return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+  };
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+/** A 64-bit advisory lock key for an identifier. */
+function lockKey(key: string): string {
+  return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
+}
+
+interface ProfileRow {
+  id: string;
+  traits: Record<string, unknown>;
+  trait_sources: Record<string, TraitSource>;
+  first_seen_at: Date | string | null;
+  last_seen_at: Date | string | null;
+  event_count: number;
+  created_at: Date | string;
+}
+
+const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
+
+/**
+ * Locks the identifiers (transaction-scoped advisory locks, in one global order so two workers
+ * never wait on each other in a circle), then the profiles that hold them, and loads both into
+ * the plan. A profile merged away by another worker while we waited is followed to its survivor.
+ */
+export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: NormalizedIdentifier[]): Promise<void> {
+  const byKey = new Map(identifiers.map((identifier) => [identifier.key, identifier]));
+  if (byKey.size === 0) return;
+  const locks = [...new Set([...byKey.keys()].map(lockKey))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  await run(sql`select pg_advisory_xact_lock(k) from (select value::bigint as k from jsonb_array_elements_text(${json(locks)}::jsonb) with ordinality as t(value, n) order by n) s`);
+  const wanted = json([...byKey.values()].map(({ type, scope, value }) => ({ type, scope, value })));
+  const locked = new Map<string, ProfileRow>();
+  for (;;) {
+    const found = await run<{ id: string | number; type: string; scope: string; value: string; profile_id: string; origin_profile_id: string }>(sql`
+      select i.id, i.type, i.scope, i.value, i.profile_id, i.origin_profile_id from identities i
+      join jsonb_to_recordset(${wanted}::jsonb) as k(type text, scope text, value text) on i.type = k.type and i.scope = k.scope and i.value = k.value`);
+    const missing = [...new Set(found.map((row) => row.profile_id))].filter((id) => !locked.has(id)).sort();
+    if (missing.length === 0) {
+      for (const row of found) {
+        const identifier = byKey.get(identifierKey(row.type, row.scope, row.value))!;
+        plan.identities.set(identifier.key, { id: Number(row.id), identifier, profileId: row.profile_id, originProfileId: row.origin_profile_id });
+      }
+      break;
+    }
+    const rows = await run<ProfileRow>(sql`
+      select id, traits, trait_sources, first_seen_at, last_seen_at, event_count, created_at from profiles
+      where id in (select value from jsonb_array_elements_text(${json(missing)}::jsonb)) order by id for update`);
+    for (const row of rows) locked.set(row.id, row);
+  }
+  const ids = [...locked.keys()];
+  if (ids.length === 0) return;
+  const counts = await run<{ profile_id: string; type: string; scope: string; n: string | number }>(sql`
+    select profile_id, type, scope, count(*) as n from identities
+    where profile_id in (select value from jsonb_array_elements_text(${json(ids)}::jsonb)) group by 1, 2, 3`);
+  for (const row of locked.values()) {
+    const profile: PlannedProfile = {
+      id: row.id,
+      createdAt: new Date(row.created_at),
+      traits: row.traits,
+      traitSources: row.trait_sources,
+      firstSeenAt: toDate(row.first_seen_at),
+      lastSeenAt: toDate(row.last_seen_at),
+      eventCount: row.event_count,
+      counts: new Map(),
+      isNew: false,
+      mergedInto: null,
+      changed: false,
+    };
+    plan.profiles.set(profile.id, profile);
+  }
+  for (const row of counts) plan.profiles.get(row.profile_id)?.counts.set(`${row.type}\u0000${row.scope}`, Number(row.n));
+}
+
+/**
+ * Writes everything the plan decided, set-based (a handful of statements per batch).
+ *
+ * @returns the profile each resolved event now belongs to.
+ */
+export async function writePlan(run: Run, plan: IdentityPlan): Promise<Map<number, string>> {
+  const profiles = [...plan.profiles.values()];
+  const profileRecord = (profile: PlannedProfile) => ({
+    id: profile.id,
+    traits: profile.traits,
+    trait_sources: profile.traitSources,
+    first_seen_at: profile.firstSeenAt?.toISOString() ?? null,
+    last_seen_at: profile.lastSeenAt?.toISOString() ?? null,
+    event_count: profile.eventCount,
+    merged_into: profile.mergedInto ? plan.find(profile.id) : null,
+    created_at: profile.createdAt.toISOString(),
+  });
+  const fresh = profiles.filter((profile) => profile.isNew).map(profileRecord);
+  if (fresh.length > 0) {
+    await run(sql`
+      insert into profiles (id, traits, trait_sources, first_seen_at, last_seen_at, event_count, merged_into, created_at, updated_at)
+      select id, traits, trait_sources, first_seen_at, last_seen_at, event_count, merged_into, created_at, now()
+      from jsonb_to_recordset(${json(fresh)}::jsonb) as p(id text, traits jsonb, trait_sources jsonb, first_seen_at timestamptz,
+        last_seen_at timestamptz, event_count int, merged_into text, created_at timestamptz)`);
+  }
+  const changed = profiles.filter((profile) => !profile.isNew && profile.changed).map(profileRecord);
+  if (changed.length > 0) {
+    await run(sql`
+      update profiles p set traits = c.traits, trait_sources = c.trait_sources, first_seen_at = c.first_seen_at,
+        last_seen_at = c.last_seen_at, event_count = c.event_count, merged_into = c.merged_into, updated_at = now()
+      from jsonb_to_recordset(${json(changed)}::jsonb) as c(id text, traits jsonb, trait_sources jsonb, first_seen_at timestamptz,
+        last_seen_at timestamptz, event_count int, merged_into text)
+      where p.id = c.id`);
+  }
+  const merged = plan.merges.filter((merge) => !plan.profiles.get(merge.loser)?.isNew).map((merge) => ({ loser: merge.loser, survivor: plan.find(merge.loser) }));
+  if (merged.length > 0) {
+    const moves = json(merged);
+    await run(sql`update identities i set profile_id = m.survivor from jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where i.profile_id = m.loser`);
+    await run(sql`update profile_events e set profile_id = m.survivor from jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where e.profile_id = m.loser`);
+    await run(sql`delete from identity_blocking_keys b using jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where b.profile_id = m.loser`);
+  }
+  const ids = await insertIdentities(run, plan);
+  await touchIdentities(run, plan, ids);
+  await insertLinks(run, plan, ids);
+  await insertLedger(run, plan);
+  return insertTimeline(run, plan, ids);
+}
+
+async function insertIdentities(run: Run, plan: IdentityPlan): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const created: Array<Record<string, unknown>> = [];
+  for (const [key, identity] of plan.identities) {
+    if (identity.id !== null) ids.set(key, identity.id);
+    else {
+      const { type, scope, value } = identity.identifier;
+      created.push({ type, scope, value, profile_id: plan.find(identity.profileId), origin_profile_id: identity.originProfileId });
+    }
+  }
+  if (created.length === 0) return ids;
+  const rows = await run<{ id: string | number; type: string; scope: string; value: string }>(sql`
+    insert into identities (type, scope, value, profile_id, origin_profile_id)
+    select type, scope, value, profile_id, origin_profile_id
+    from jsonb_to_recordset(${json(created)}::jsonb) as r(type text, scope text, value text, profile_id text, origin_profile_id text)
+    returning id, type, scope, value`);
+  for (const row of rows) {
+    const key = identifierKey(row.type, row.scope, row.value);
+    ids.set(key, Number(row.id));
+    plan.identities.get(key)!.id = Number(row.id);
+  }
+  return ids;
+}
+
+/** Moves each seen identity's `last_seen_at` to its latest event of the batch. */
+async function touchIdentities(run: Run, plan: IdentityPlan, ids: Map<string, number>): Promise<void> {
+  const latest = new Map<number, Date>();
+  for (const entry of plan.timeline) {
+    for (const key of entry.identityKeys) {
+      const id = ids.get(key);
+      if (id === undefined) continue;
+      const current = latest.get(id);
+      if (!current || current < entry.occurredAt) latest.set(id, entry.occurredAt);
+    }
+  }
+  if (latest.size === 0) return;
+  const records = json([...latest].map(([id, at]) => ({ id, at: at.toISOString() })));
+  await run(sql`
+    update identities i set last_seen_at = greatest(i.last_seen_at, t.at), first_seen_at = least(i.first_seen_at, t.at)
+    from jsonb_to_recordset(${records}::jsonb) as t(id bigint, at timestamptz) where i.id = t.id`);
+}
+
+async function insertLinks(run: Run, plan: IdentityPlan, ids: Map<string, number>): Promise<void> {
+  const links = plan.links
+    .map((link) => ({ from_id: ids.get(link.from), to_id: ids.get(link.to), rule: link.rule, confidence: link.confidence, event_id: link.eventId, evidence: link.evidence }))
+    .filter((link) => link.from_id !== undefined && link.to_id !== undefined);
+  if (links.length === 0) return;
+  await run(sql`
+    insert into identity_links (from_identity_id, to_identity_id, rule, confidence, event_id, evidence)
+    select from_id, to_id, rule, confidence, event_id, evidence
+    from jsonb_to_recordset(${json(links)}::jsonb) as l(from_id bigint, to_id bigint, rule text, confidence real, event_id bigint, evidence jsonb)`);
+}
+
+async function insertLedger(run: Run, plan: IdentityPlan): Promise<void> {
+  if (plan.ledger.length === 0) return;
+  const rows = plan.ledger.map((entry) => ({
+    kind: entry.kind,
+    profile_id: entry.profileId,
+    other_profile_id: entry.otherProfileId,
+    event_id: entry.eventId,
+    rule: entry.rule,
+    confidence: entry.confidence,
+    summary: entry.summary,
+    details: entry.details,
+  }));
+  await run(sql`
+    insert into identity_ledger (kind, profile_id, other_profile_id, event_id, rule, confidence, summary, details)
+    select kind, profile_id, other_profile_id, event_id, rule, confidence, summary, details
+    from jsonb_to_recordset(${json(rows)}::jsonb) as l(kind text, profile_id text, other_profile_id text, event_id bigint,
+      rule text, confidence real, summary text, details jsonb)`);
+}
+
+async function insertTimeline(run: Run, plan: IdentityPlan, ids: Map<string, number>): Promise<Map<number, string>> {
+  const resolved = new Map<number, string>();
+  if (plan.timeline.length === 0) return resolved;
+  const rows = plan.timeline.map((entry) => {
+    const profileId = plan.find(entry.profileId);
+    resolved.set(entry.eventId, profileId);
+    const identityIds = entry.identityKeys.map((key) => ids.get(key)).filter((id): id is number => id !== undefined);
+    return { event_id: entry.eventId, profile_id: profileId, occurred_at: entry.occurredAt.toISOString(), identity_ids: identityIds, traits: entry.traits };
+  });
+  // An event resolved once keeps its place (a replay through the pipeline adds nothing).
+  await run(sql`
+    insert into profile_events (event_id, profile_id, occurred_at, identity_ids, traits)
+    select event_id, profile_id, occurred_at, identity_ids, traits
+    from jsonb_to_recordset(${json(rows)}::jsonb) as e(event_id bigint, profile_id text, occurred_at timestamptz, identity_ids jsonb, traits jsonb)
+    on conflict (event_id) do nothing`);
+  return resolved;
+}
