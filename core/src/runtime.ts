@@ -10,6 +10,8 @@ import { PluginRegistry, defaultWorkspacePluginsDir, discoverPluginPackages } fr
 import { ConnectorService } from './connectors/service.js';
 import { PipelineService } from './pipelines/service.js';
 import { IdentifierTypes, type PhoneRegion } from './identity/types.js';
+import { IdentityService } from './identity/service.js';
+import { IdentitySettings } from './identity/settings.js';
 
 /** Everything one Weft process shares: database, plugins, services, telemetry, shutdown signal. */
 export interface Runtime {
@@ -24,6 +26,7 @@ export interface Runtime {
   connectors: ConnectorService;
   pipelines: PipelineService;
   identityTypes: IdentifierTypes;
+  identity: IdentityService;
   /** Aborted when the process begins to shut down. */
   shutdown: AbortController;
   close(): Promise<void>;
@@ -52,6 +55,7 @@ export async function createRuntime(config: WeftConfig, options: RuntimeOptions 
   const registry = new PluginRegistry();
   await loadPlugins(registry, database.db, config, logger, options.skipWorkspacePlugins ?? false);
   const shutdown = new AbortController();
+  const identityTypes = new IdentifierTypes(database.db, config.phoneRegion as PhoneRegion);
   return {
     config,
     database,
@@ -63,7 +67,8 @@ export async function createRuntime(config: WeftConfig, options: RuntimeOptions 
     secretBox,
     connectors: new ConnectorService(database.db, registry, secretBox),
     pipelines: new PipelineService(database.db, registry),
-    identityTypes: new IdentifierTypes(database.db, config.phoneRegion as PhoneRegion),
+    identityTypes,
+    identity: new IdentityService(database, identityTypes, new IdentitySettings(database.db), logger),
     shutdown,
     async close() {
       shutdown.abort();

@@ -36,7 +36,7 @@ export class PipelineWorker {
     cache: ConnectorCache = new ConnectorCache(runtime),
   ) {
     this.#router = new EventRouter(runtime, cache);
-    this.#identity = new IdentityResolver(runtime.db, runtime.identityTypes, cache, runtime.logger);
+    this.#identity = new IdentityResolver(runtime.db, runtime.identityTypes, runtime.identity.settings, cache, runtime.logger);
   }
 
   start(): void {

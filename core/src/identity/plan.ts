@@ -129,7 +129,7 @@ export class IdentityPlan {
         else this.#attach(anchor, identifier, anchorIdentifier, item.eventId, 'event', 1, null);
         continue;
       }
-      const full = this.#mergeBlockedBy(anchor, owner);
+      const full = this.mergeBlockedBy(anchor, owner);
       if (full) {
         this.#conflict(anchor, owner.id, item, `kept apart from ${owner.id} (${describe(identifier)}): together they would have ${full}`, {
           identifier: describe(identifier),
@@ -155,6 +155,7 @@ export class IdentityPlan {
     survivor.lastSeenAt = maxDate(survivor.lastSeenAt, loser.lastSeenAt);
     survivor.eventCount += loser.eventCount;
     survivor.changed = true;
+    loser.changed = true;
     loser.mergedInto = survivor.id;
     this.links.push(link);
     if (absorbed) {
@@ -178,7 +179,7 @@ export class IdentityPlan {
   }
 
   /** A reason (`2 user_id`) when merging would exceed a limit; `undefined` when it may go ahead. */
-  #mergeBlockedBy(a: PlannedProfile, b: PlannedProfile): string | undefined {
+  mergeBlockedBy(a: PlannedProfile, b: PlannedProfile): string | undefined {
     for (const [key, count] of b.counts) {
       const [type = '', scope] = key.split('\u0000');
       const limit = this.limitOf(type);

@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Identifier, IdentityResolverComponent, WeftEvent } from '@weft/plugin-sdk';
 import type { Db } from '../db/client.js';
-import { connectors, identitySettings } from '../db/schema/index.js';
+import { connectors } from '../db/schema/index.js';
 import type { ConnectorCache } from '../engine/connector-cache.js';
 import type { Pino } from '../logger.js';
 import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
 import { IdentityPlan, type ResolveItem } from './plan.js';
 import { loadForPlan, writePlan, type Run } from './store.js';
-import { TraitRules, traitPrecedenceSchema, type TraitPrecedence } from './traits.js';
+import type { IdentitySettings } from './settings.js';
 import { IdentifierTypes } from './types.js';
 
 /** An event ready for the identity stage: stored id, source, and the event after its transforms. */
@@ -28,11 +28,10 @@ export interface PreparedBatch {
  * profile each event belongs to — all inside the caller's transaction.
  */
 export class IdentityResolver {
-  #settings: { until: number; rules: TraitRules; precedence: TraitPrecedence } | undefined;
-
   constructor(
     private readonly db: Db,
     readonly types: IdentifierTypes,
+    readonly settings: IdentitySettings,
     private readonly cache: ConnectorCache | undefined,
     private readonly logger: Pino,
   ) {}
@@ -82,27 +81,9 @@ export class IdentityResolver {
 
   /** Makes plans with the trait rules and type limits in force now. */
   async planFactory(): Promise<() => IdentityPlan> {
-    const { rules } = await this.settings();
+    const { rules } = await this.settings.current();
     const limits = new Map((await this.types.list()).map((type) => [type.type, type.limit]));
     return () => new IdentityPlan(rules, (type) => limits.get(type) ?? null);
-  }
-
-  /** Trait precedence rules (cached for a moment; changed with `PUT /identity/settings`). */
-  async settings(): Promise<{ rules: TraitRules; precedence: TraitPrecedence }> {
-    if (this.#settings && this.#settings.until > Date.now()) return this.#settings;
-    const [row] = await this.db.select().from(identitySettings).where(eq(identitySettings.key, 'traitPrecedence'));
-    const parsed = traitPrecedenceSchema.safeParse(row?.value ?? []);
-    const precedence = parsed.success ? parsed.data : [];
-    this.#settings = { until: Date.now() + 2_000, rules: new TraitRules(precedence), precedence };
-    return this.#settings;
-  }
-
-  async setTraitPrecedence(precedence: TraitPrecedence): Promise<void> {
-    await this.db
-      .insert(identitySettings)
-      .values({ key: 'traitPrecedence', value: precedence })
-      .onConflictDoUpdate({ target: identitySettings.key, set: { value: precedence, updatedAt: new Date() } });
-    this.#settings = undefined;
   }
 
   async #resolverConnectors(): Promise<string[]> {

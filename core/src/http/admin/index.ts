@@ -13,6 +13,9 @@ import { mountOperations, type Operation } from './operation.js';
 import { pipelineOperations } from './pipelines.js';
 import { pluginOperations } from './plugins.js';
 import { writeKeyOperations } from './write-keys.js';
+import { profileOperations } from './profiles.js';
+import { identityTypeOperations } from './identity-types.js';
+import { matchingOperations } from './identity-matching.js';
 
 /** Every admin operation, in the order `/openapi.json` lists them. */
 export const adminOperations: Operation[] = [
@@ -23,6 +26,9 @@ export const adminOperations: Operation[] = [
   ...pipelineOperations,
   ...eventOperations,
   ...deliveryOperations,
+  ...profileOperations,
+  ...identityTypeOperations,
+  ...matchingOperations,
   ...applyOperations,
   ...auditOperations,
 ];

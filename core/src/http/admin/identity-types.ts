@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { identifierTypeInput, normalizerNames } from '../../identity/types.js';
+import { traitPrecedenceSchema } from '../../identity/traits.js';
+import { recordAudit } from './audit.js';
+import { operation } from './operation.js';
+
+const tag = 'Identity';
+
+const identifierTypeSchema = z
+  .object({
+    type: z.string(),
+    scoped: z.boolean().meta({ description: 'Unique only within a scope (a WeChat app id)' }),
+    normalizer: z.enum(normalizerNames),
+    limit: z.number().int().nullable().meta({ description: 'Most distinct values per profile (per scope); null: no limit' }),
+    priority: z.number().int().meta({ description: 'Higher wins: an event belongs to the profile of its highest-priority identifier' }),
+    blocked: z.array(z.string()),
+    blockedPatterns: z.array(z.string()),
+    builtIn: z.boolean(),
+  })
+  .meta({ id: 'IdentifierType' });
+
+const settingsSchema = z.object({ traitPrecedence: traitPrecedenceSchema, phoneRegion: z.string().meta({ description: 'WEFT_PHONE_REGION: region of national phone numbers' }) });
+
+export const identityTypeOperations = [
+  operation(
+    { method: 'get', path: '/identity/types', tag, summary: 'List identifier types (defaults and custom)', responses: { 200: { description: 'Identifier types', schema: z.object({ types: z.array(identifierTypeSchema) }) } } },
+    async ({ c, services }) => c.json({ types: await services.runtime.identityTypes.list() }),
+  ),
+  operation(
+    {
+      method: 'put',
+      path: '/identity/types/:type',
+      tag,
+      summary: 'Add an identifier type or change one (unset fields keep their value)',
+      body: identifierTypeInput,
+      responses: { 200: { description: 'The type now in force', schema: z.object({ type: identifierTypeSchema }) } },
+    },
+    async ({ c, services, body, param, actor }) => {
+      const type = await services.runtime.identityTypes.put(param('type'), body);
+      await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.type.put', target: `identifier-type:${type.type}`, details: body });
+      return c.json({ type });
+    },
+  ),
+  operation(
+    { method: 'delete', path: '/identity/types/:type', tag, summary: 'Drop a custom type, or return a built-in one to its default', responses: { 204: { description: 'Done' } } },
+    async ({ c, services, param, actor }) => {
+      await services.runtime.identityTypes.reset(param('type'));
+      await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.type.reset', target: `identifier-type:${param('type')}` });
+      return c.body(null, 204);
+    },
+  ),
+  operation(
+    { method: 'get', path: '/identity/settings', tag, summary: 'Trait precedence and the phone region', responses: { 200: { description: 'Settings', schema: z.object({ settings: settingsSchema }) } } },
+    async ({ c, services }) => c.json({ settings: { traitPrecedence: await services.runtime.identity.traitPrecedence(), phoneRegion: services.runtime.identityTypes.defaultRegion } }),
+  ),
+  operation(
+    {
+      method: 'put',
+      path: '/identity/settings',
+      tag,
+      summary: 'Set trait precedence: which sources win over which, per trait',
+      body: z.object({ traitPrecedence: traitPrecedenceSchema }).strict(),
+      responses: { 200: { description: 'Settings', schema: z.object({ settings: settingsSchema }) } },
+    },
+    async ({ c, services, body, actor }) => {
+      await services.runtime.identity.setTraitPrecedence(body.traitPrecedence);
+      await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.settings.put', target: 'identity-settings', details: body });
+      return c.json({ settings: { traitPrecedence: body.traitPrecedence, phoneRegion: services.runtime.identityTypes.defaultRegion } });
+    },
+  ),
+];

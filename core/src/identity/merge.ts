@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { WeftError, notFound } from '../errors.js';
+import type { IdentityPlan } from './plan.js';
+import { loadForPlan, runner, writePlan, type Run } from './store.js';
+import { identifierKey, type IdentifierTypes, type NormalizedIdentifier } from './types.js';
+
+/** Why two profiles are being merged by something other than an event. */
+export interface MergeEvidence {
+  rule: string;
+  confidence: number;
+  evidence: Record<string, unknown> | null;
+}
+
+/** The identities of a profile as normalised identifiers (for locks and the plan), oldest first. */
+export async function profileIdentifiers(run: Run, types: IdentifierTypes, profileId: string): Promise<NormalizedIdentifier[]> {
+  const rows = await run<{ type: string; scope: string; value: string }>(sql`select type, scope, value from identities where profile_id = ${profileId} order by id`);
+  const result: NormalizedIdentifier[] = [];
+  for (const row of rows) {
+    const type = await types.get(row.type);
+    result.push({ type: row.type, scope: row.scope, value: row.value, priority: type.priority, limit: type.limit, key: identifierKey(row.type, row.scope, row.value) });
+  }
+  return result;
+}
+
+/**
+ * Merges two profiles into the older one, with a link between their oldest identifiers that
+ * records why (so an unmerge can take it away again). Refuses when a type's limit forbids it.
+ *
+ * @returns the surviving profile's id.
+ */
+export async function mergeProfiles(
+  database: Database,
+  types: IdentifierTypes,
+  newPlan: () => IdentityPlan,
+  ids: [string, string],
+  why: MergeEvidence,
+): Promise<string> {
+  return database.db.transaction(async (tx) => {
+    const run = runner(tx);
+    const [a, b] = await Promise.all(ids.map((id) => liveProfileId(run, id)));
+    if (!a) throw notFound('Profile', ids[0]);
+    if (!b) throw notFound('Profile', ids[1]);
+    if (a === b) throw new WeftError(409, 'conflict', `Profiles '${ids[0]}' and '${ids[1]}' are already one profile (${a})`);
+    const [left, right] = [await profileIdentifiers(run, types, a), await profileIdentifiers(run, types, b)];
+    if (left.length === 0 || right.length === 0) throw new WeftError(409, 'conflict', 'A profile without identifiers cannot be merged');
+    const plan = newPlan();
+    await loadForPlan(run, plan, [...left, ...right]);
+    const profileA = plan.profileOf(left[0]!.key);
+    const profileB = plan.profileOf(right[0]!.key);
+    if (!profileA || !profileB) throw new WeftError(409, 'conflict', 'The profiles changed while merging; try again');
+    if (profileA === profileB) return profileA.id;
+    const blocked = plan.mergeBlockedBy(profileA, profileB);
+    if (blocked) throw new WeftError(409, 'limit', `Profiles '${a}' and '${b}' cannot be merged: together they would have ${blocked}`);
+    const survivor = plan.merge(profileA, profileB, { from: left[0]!.key, to: right[0]!.key, rule: why.rule, confidence: why.confidence, eventId: null, evidence: why.evidence });
+    await writePlan(run, plan);
+    return survivor.id;
+  });
+}
+
+/** Follows `merged_into` inside a transaction. */
+export async function liveProfileId(run: Run, id: string): Promise<string | undefined> {
+  const [row] = await run<{ id: string }>(sql`
+    with recursive chain(id, merged_into, depth) as (
+      select id, merged_into, 0 from profiles where id = ${id}
+      union all select p.id, p.merged_into, c.depth + 1 from profiles p join chain c on p.id = c.merged_into where c.depth < 100
+    )
+    select id from chain where merged_into is null limit 1`);
+  return row?.id;
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import type { TraitSource } from '../db/schema/index.js';
+import { WeftError, notFound } from '../errors.js';
+import { liveProfileId, profileIdentifiers } from './merge.js';
+import { describeKey } from './plan.js';
+import { loadForPlan, runner, type Run } from './store.js';
+import type { TraitRules } from './traits.js';
+import { identifierKey, type IdentifierTypes, type NormalizedIdentifier } from './types.js';
+import type { IdentityPlan } from './plan.js';
+
+/** What to take out of a profile: one identifier (and every link it has there), or one link. */
+export type UnmergeTarget = { identifier: NormalizedIdentifier } | { linkId: number };
+
+interface IdentityRow {
+  id: number;
+  key: string;
+  originProfileId: string;
+}
+
+interface TimelineRow {
+  eventId: number;
+  identityIds: number[];
+  occurredAt: Date;
+  traits: Record<string, unknown> | null;
+  sourceId: string;
+}
+
+/**
+ * Splits a profile by removing links (DESIGN §7): the identifiers still connected to the
+ * profile's oldest one keep its id; each other connected group becomes a profile of its own —
+ * the profile it first belonged to, brought back, when that one had been merged in here. Events
+ * follow their identifiers, and every resulting profile's traits are folded again from its events.
+ *
+ * @returns the resulting profile ids, the one that kept the id first.
+ */
+export async function unmergeProfile(
+  database: Database,
+  types: IdentifierTypes,
+  newPlan: () => IdentityPlan,
+  rules: TraitRules,
+  profileId: string,
+  target: UnmergeTarget,
+  reason: string | undefined,
+): Promise<string[]> {
+  return database.db.transaction(async (tx) => {
+    const run = runner(tx);
+    const live = await liveProfileId(run, profileId);
+    if (!live) throw notFound('Profile', profileId);
+    // Same locks, in the same order, as the pipeline's identity stage takes.
+    await loadForPlan(run, newPlan(), await profileIdentifiers(run, types, live));
+    const identities = await loadIdentities(run, live);
+    const links = await run<{ id: string | number; from_identity_id: string | number; to_identity_id: string | number }>(sql`
+      select l.id, l.from_identity_id, l.to_identity_id from identity_links l
+      where l.removed_at is null and l.from_identity_id in (select id from identities where profile_id = ${live})
+        and l.to_identity_id in (select id from identities where profile_id = ${live})`);
+    const byId = new Map(identities.map((identity) => [identity.id, identity]));
+    let removed: number[];
+    let leaving = new Set<number>();
+    if ('linkId' in target) {
+      if (!links.some((link) => Number(link.id) === target.linkId)) throw notFound(`Link between identifiers of profile '${live}'`, String(target.linkId));
+      removed = [target.linkId];
+    } else {
+      const identity = identities.find((row) => row.key === target.identifier.key);
+      if (!identity) throw notFound(`Identifier on profile '${live}'`, describeKey(target.identifier.key));
+      if (identities.length === 1) throw new WeftError(409, 'conflict', `${describeKey(identity.key)} is the only identifier of profile '${live}'`);
+      // An identifier that came in with a merged profile takes that whole profile back out with
+      // it (the links that joined the two go); one attached here directly leaves alone.
+      const group = identity.originProfileId !== live && (await mergedInto(run, identity.originProfileId, live))
+        ? new Set(identities.filter((row) => row.originProfileId === identity.originProfileId).map((row) => row.id))
+        : new Set([identity.id]);
+      leaving = group;
+      removed = links
+        .filter((link) => group.has(Number(link.from_identity_id)) !== group.has(Number(link.to_identity_id)))
+        .map((link) => Number(link.id));
+    }
+    const kept = links.filter((link) => !removed.includes(Number(link.id)));
+    const groups = components(identities, kept.map((link) => [Number(link.from_identity_id), Number(link.to_identity_id)]));
+    if (groups.length === 1) throw new WeftError(409, 'conflict', `Removing that leaves profile '${live}' in one piece: other links still connect the same identifiers`);
+    // The identifiers that keep the profile: the group of the oldest identifier that is not leaving.
+    const oldestStaying = Math.min(...identities.filter((row) => !leaving.has(row.id)).map((row) => row.id));
+    const rootGroup = groups.find((group) => group.includes(oldestStaying)) ?? groups[0]!;
+    const owners = new Map<number, string>();
+    const results: string[] = [live];
+    const revived: string[] = [];
+    for (const group of groups) {
+      const owner: string = group === rootGroup ? live : await splitOwner(run, live, byId.get(Math.min(...group))!.originProfileId, revived);
+      if (owner !== live) results.push(owner);
+      for (const id of group) owners.set(id, owner);
+    }
+    await run(sql`update identity_links set removed_at = now(), removed_reason = ${reason ?? 'unmerge'}
+      where id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(removed)}::jsonb))`);
+    const moves = JSON.stringify([...owners].filter(([, owner]) => owner !== live).map(([id, owner]) => ({ id, owner })));
+    await run(sql`update identities i set profile_id = m.owner from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text) where i.id = m.id`);
+    await reattributeEvents(run, live, owners, rules, results, revived);
+    await run(sql`delete from identity_blocking_keys where profile_id = ${live}`);
+    const summary = `split into ${results.join(', ')}${'linkId' in target ? ` by removing link ${target.linkId}` : ` by detaching ${describeKey(target.identifier.key)}`}`;
+    for (const id of results) {
+      await run(sql`insert into identity_ledger (kind, profile_id, other_profile_id, rule, confidence, summary, details)
+        values ('unmerged', ${id}, ${id === live ? null : live}, 'manual', 1, ${summary}, ${JSON.stringify({ removedLinks: removed, reason: reason ?? null })}::jsonb)`);
+    }
+    return results;
+  });
+}
+
+async function loadIdentities(run: Run, profileId: string): Promise<IdentityRow[]> {
+  const rows = await run<{ id: string | number; type: string; scope: string; value: string; origin_profile_id: string }>(sql`
+    select id, type, scope, value, origin_profile_id from identities where profile_id = ${profileId} order by id`);
+  return rows.map((row) => ({ id: Number(row.id), key: identifierKey(row.type, row.scope, row.value), originProfileId: row.origin_profile_id }));
+}
+
+/** Connected groups of identities (union-find over the remaining links), each sorted. */
+function components(identities: IdentityRow[], edges: Array<[number, number]>): number[][] {
+  const parent = new Map(identities.map((identity) => [identity.id, identity.id]));
+  const find = (id: number): number => {
+    let root = id;
+    while (parent.get(root)! !== root) root = parent.get(root)!;
+    parent.set(id, root);
+    return root;
+  };
+  for (const [a, b] of edges) if (parent.has(a) && parent.has(b)) parent.set(find(a), find(b));
+  const groups = new Map<number, number[]>();
+  for (const identity of identities) {
+    const root = find(identity.id);
+    groups.set(root, [...(groups.get(root) ?? []), identity.id]);
+  }
+  return [...groups.values()].map((group) => group.sort((a, b) => a - b));
+}
+
+/** Whether `profileId` was merged, directly or through others, into `live`. */
+async function mergedInto(run: Run, profileId: string, live: string): Promise<boolean> {
+  const [row] = await run<{ id: string }>(sql`
+    with recursive chain(id, merged_into, depth) as (
+      select id, merged_into, 0 from profiles where id = ${profileId}
+      union all select p.id, p.merged_into, c.depth + 1 from profiles p join chain c on p.id = c.merged_into where c.depth < 100
+    )
+    select id from chain where id = ${live} limit 1`);
+  return row !== undefined;
+}
+
+/** The profile a split-off group goes to: its old profile if it had been merged into this one, else a new one. */
+async function splitOwner(run: Run, live: string, origin: string, revived: string[]): Promise<string> {
+  if (origin !== live && !revived.includes(origin)) {
+    if (await mergedInto(run, origin, live)) {
+      revived.push(origin);
+      await run(sql`update profiles set merged_into = null, updated_at = now() where id = ${origin}`);
+      return origin;
+    }
+  }
+  const id = `prf_${randomUUID()}`;
+  await run(sql`insert into profiles (id) values (${id})`);
+  return id;
+}
+
+/** Moves each event to the profile of its highest-priority identity, then refolds every result's traits and counters. */
+async function reattributeEvents(run: Run, live: string, owners: Map<number, string>, rules: TraitRules, results: string[], revived: string[]): Promise<void> {
+  const rows = await run<{ event_id: string | number; identity_ids: number[]; occurred_at: Date | string; traits: Record<string, unknown> | null; source_id: string }>(sql`
+    select pe.event_id, pe.identity_ids, pe.occurred_at, pe.traits, e.source_id from profile_events pe join events e on e.id = pe.event_id
+    where pe.profile_id = ${live} order by pe.occurred_at, pe.event_id`);
+  const timeline: TimelineRow[] = rows.map((row) => ({ eventId: Number(row.event_id), identityIds: row.identity_ids, occurredAt: new Date(row.occurred_at), traits: row.traits, sourceId: row.source_id }));
+  const ownerOf = (event: TimelineRow) => event.identityIds.map((id) => owners.get(id)).find((owner) => owner !== undefined) ?? live;
+  const moves = JSON.stringify(timeline.filter((event) => ownerOf(event) !== live).map((event) => ({ id: event.eventId, owner: ownerOf(event) })));
+  await run(sql`update profile_events e set profile_id = m.owner from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text) where e.event_id = m.id`);
+  for (const id of results) {
+    const own = timeline.filter((event) => ownerOf(event) === id);
+    const target = { traits: {} as Record<string, unknown>, traitSources: {} as Record<string, TraitSource> };
+    for (const event of own) if (event.traits) rules.apply(target, event.traits, { source: event.sourceId, at: event.occurredAt.toISOString(), eventId: event.eventId });
+    const first = own[0]?.occurredAt.toISOString() ?? null;
+    const last = own.at(-1)?.occurredAt.toISOString() ?? null;
+    await run(sql`update profiles set traits = ${JSON.stringify(target.traits)}::jsonb, trait_sources = ${JSON.stringify(target.traitSources)}::jsonb,
+      first_seen_at = ${first}, last_seen_at = ${last}, event_count = ${own.length}, merged_into = null, updated_at = now() where id = ${id}`);
+  }
+  void revived;
+}
