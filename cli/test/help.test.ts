@@ -25,6 +25,16 @@ const commands = [
   'events tail',
   'deliveries list',
   'deliveries replay',
+  'profiles get',
+  'profiles explain',
+  'profiles merge',
+  'profiles unmerge',
+  'identity match',
+  'identity review list',
+  'identity review accept',
+  'identity review reject',
+  'identity types list',
+  'identity types set',
 ];
 
 describe('weft help and usage', { timeout: 20_000 }, () => {
@@ -45,7 +55,7 @@ describe('weft help and usage', { timeout: 20_000 }, () => {
     const script = fileURLToPath(new URL('../scripts/manifest.js', import.meta.url));
     execFileSync(process.execPath, [script], { stdio: 'pipe' });
     const manifest = parseJson<{ commands: Record<string, unknown> }>(readFileSync(fileURLToPath(new URL('../oclif.manifest.json', import.meta.url)), 'utf8'));
-    expect(Object.keys(manifest.commands).sort()).toEqual(commands.map((command) => command.replace(' ', ':')).sort());
+    expect(Object.keys(manifest.commands).sort()).toEqual(commands.map((command) => command.replaceAll(' ', ':')).sort());
   });
 
   it('exits with 2 and one message for an unknown flag', async () => {

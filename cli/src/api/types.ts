@@ -1,5 +1,7 @@
 /** The shapes the admin API answers with (docs/api.md); the CLI reads only what it shows. */
 
+import type { FieldContribution } from '@weft/plugin-sdk';
+
 export interface PluginComponentInfo {
   name: string;
   kind: string;
@@ -132,4 +134,121 @@ export interface ApplyResult {
 export interface IngestResult {
   accepted: number;
   duplicates: number;
+}
+
+// ---------------------------------------------------------------- identity (docs/identity-api-contract.md)
+
+/** A typed identifier as the API shows it; `scope` is the namespace of per-app types (a WeChat app id). */
+export interface IdentifierView {
+  type: string;
+  scope: string | null;
+  value: string;
+}
+
+export interface ProfileIdentity extends IdentifierView {
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+/** Where a trait's current value came from. */
+export interface TraitSource {
+  source: string;
+  at: string;
+  eventId: number | null;
+}
+
+export interface Profile {
+  id: string;
+  traits: Record<string, unknown>;
+  traitSources: Record<string, TraitSource>;
+  identities: ProfileIdentity[];
+  firstSeenAt: string | null;
+  lastSeenAt: string | null;
+  eventCount: number;
+  createdAt: string;
+}
+
+/** `GET /profiles/:id` and `GET /profiles?identifier=`: `redirectedFrom` when the id was merged away. */
+export interface ProfileLookup {
+  profile: Profile;
+  redirectedFrom?: string;
+}
+
+export interface TimelineEvent {
+  eventId: number;
+  messageId: string;
+  sourceId: string;
+  type: string;
+  event: string | null;
+  occurredAt: string;
+  properties: Record<string, unknown> | null;
+  traits: Record<string, unknown> | null;
+}
+
+export interface IdentityLink {
+  id: number;
+  from: IdentifierView;
+  to: IdentifierView;
+  rule: string;
+  confidence: number;
+  eventId: number | null;
+  at: string;
+  removedAt: string | null;
+  evidence: Record<string, unknown> | null;
+}
+
+export interface LedgerEntry {
+  id: number;
+  at: string;
+  kind: 'created' | 'linked' | 'merged' | 'conflict' | 'unmerged' | 'review';
+  summary: string;
+  eventId: number | null;
+  rule: string | null;
+  confidence: number | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface Explanation {
+  profileId: string;
+  identities: ProfileIdentity[];
+  links: IdentityLink[];
+  ledger: LedgerEntry[];
+}
+
+export interface IdentifierType {
+  type: string;
+  scoped: boolean;
+  normalizer: string;
+  limit: number | null;
+  priority: number;
+  blocked: string[];
+  blockedPatterns: string[];
+  builtIn: boolean;
+}
+
+/** A probabilistic match waiting for (or past) a person's decision; `fields` as the resolver scored them. */
+export interface Review {
+  id: number;
+  resolver: string;
+  profiles: [string, string];
+  probability: number;
+  weight: number;
+  fields: FieldContribution[];
+  status: 'pending' | 'accepted' | 'rejected';
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface MatchRun {
+  id: number;
+  resolver: string;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  processed: number;
+  compared: number;
+  linked: number;
+  queued: number;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
 }

@@ -1,0 +1,94 @@
+import type { FieldContribution } from '@weft/plugin-sdk';
+import type { IdentifierView, Profile, ProfileLookup, TimelineEvent } from '../api/types.js';
+import { formatTime, plural, truncate } from './format.js';
+import { renderFields, renderTable } from './table.js';
+
+/**
+ * An identifier as it is typed on the command line.
+ *
+ * @example
+ * formatIdentifier({ type: 'wechat_openid', scope: 'wxAPP', value: 'oOPENID' }) // 'wechat_openid:wxAPP:oOPENID'
+ */
+export function formatIdentifier(identifier: IdentifierView): string {
+  return [identifier.type, identifier.scope, identifier.value].filter((part) => part !== null && part !== undefined).join(':');
+}
+
+/** One line saying a merged-away id was followed, or nothing. */
+export function describeRedirect(lookup: ProfileLookup): string | undefined {
+  return lookup.redirectedFrom ? `Profile ${lookup.redirectedFrom} was merged into ${lookup.profile.id}; showing ${lookup.profile.id}.` : undefined;
+}
+
+/** A profile's summary fields, its identities and its traits (with where each came from). */
+export function renderProfile(profile: Profile): string {
+  const summary = renderFields([
+    ['Profile', profile.id],
+    ['First seen', formatTime(profile.firstSeenAt)],
+    ['Last seen', formatTime(profile.lastSeenAt)],
+    ['Events', profile.eventCount],
+  ]);
+  return [summary, `Identities (${profile.identities.length}):\n${renderIdentities(profile)}`, `Traits (${Object.keys(profile.traits).length}):\n${renderTraits(profile)}`].join('\n\n');
+}
+
+export function renderIdentities(profile: Pick<Profile, 'identities'>): string {
+  if (profile.identities.length === 0) return '  (none)';
+  return renderTable(profile.identities, [
+    { header: 'IDENTIFIER', value: formatIdentifier },
+    { header: 'FIRST SEEN', value: (i) => formatTime(i.firstSeenAt) },
+    { header: 'LAST SEEN', value: (i) => formatTime(i.lastSeenAt) },
+  ]);
+}
+
+function renderTraits(profile: Profile): string {
+  const traits = Object.entries(profile.traits).sort(([a], [b]) => a.localeCompare(b));
+  if (traits.length === 0) return '  (none)';
+  return renderTable(traits, [
+    { header: 'TRAIT', value: ([name]) => name },
+    { header: 'VALUE', value: ([, value]) => truncate(typeof value === 'string' ? value : JSON.stringify(value), 60) },
+    { header: 'SOURCE', value: ([name]) => profile.traitSources[name]?.source },
+    { header: 'EVENT', value: ([name]) => profile.traitSources[name]?.eventId },
+    { header: 'SET AT', value: ([name]) => formatTime(profile.traitSources[name]?.at) },
+  ]);
+}
+
+/** A profile's recent events, in the order the API gives them (newest first). */
+export function renderTimeline(events: TimelineEvent[]): string {
+  if (events.length === 0) return '  (no events)';
+  return renderTable(events, [
+    { header: 'TIME', value: (e) => formatTime(e.occurredAt) },
+    { header: 'EVENT ID', value: (e) => e.eventId },
+    { header: 'TYPE', value: (e) => e.type },
+    { header: 'EVENT', value: (e) => e.event },
+    { header: 'SOURCE', value: (e) => e.sourceId },
+    { header: 'MESSAGE ID', value: (e) => e.messageId },
+  ]);
+}
+
+/** A profile on one line: `p_1: email:ada@example.com, user_id:u1 (2 identities)`. */
+export function describeProfileBriefly(profile: Profile): string {
+  const identities = profile.identities.map(formatIdentifier).join(', ') || 'no identities';
+  return `${profile.id}: ${identities} (${plural(profile.identities.length, 'identity', 'identities')})`;
+}
+
+/** `87.5%`. */
+export function formatProbability(probability: number): string {
+  return `${(probability * 100).toFixed(1)}%`;
+}
+
+/**
+ * The fields that moved a match score most, strongest first, with their weight in bits.
+ *
+ * @example
+ * describeTopFields(review.fields) // 'email +7.2, last_name +3.1, city -1.4'
+ */
+export function describeTopFields(fields: FieldContribution[], count = 3): string {
+  return [...fields]
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, count)
+    .map((field) => `${field.field} ${field.weight >= 0 ? '+' : ''}${field.weight.toFixed(1)}`)
+    .join(', ');
+}
+
+/** An identifier type's per-profile limit: `1`, or `none`. */
+export function describeLimit(limit: number | null): string {
+  return limit === null ? 'none' : String(limit);
+}
