@@ -1,4 +1,8 @@
+import { and, eq } from 'drizzle-orm';
+import type { IdentityResolverComponent } from '@weft/plugin-sdk';
 import type { Runtime } from '../runtime.js';
+import { connectors } from '../db/schema/index.js';
+import { profileMatcher } from '../identity/matching.js';
 import { ConnectorCache } from './connector-cache.js';
 import { EventRouter, describeError, type OutboxRow, type TransformOutcome } from './router.js';
 import { claimPendingEvents, commitRoutingIn, lockHeldClaims, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
@@ -26,6 +30,7 @@ export const maxEventAttempts = 5;
 export class PipelineWorker {
   readonly #router: EventRouter;
   readonly #identity: IdentityResolver;
+  readonly #cache: ConnectorCache;
   readonly #idler = new Idler();
   #running = false;
   #loop: Promise<void> | undefined;
@@ -36,6 +41,7 @@ export class PipelineWorker {
     cache: ConnectorCache = new ConnectorCache(runtime),
   ) {
     this.#router = new EventRouter(runtime, cache);
+    this.#cache = cache;
     this.#identity = new IdentityResolver(runtime.db, runtime.identityTypes, runtime.identity.settings, cache, runtime.logger);
   }
 
@@ -72,15 +78,37 @@ export class PipelineWorker {
       for (const event of claimed) routed.push({ event, result: await this.#transform(event) });
       const toResolve = routed.flatMap(({ event, result }) => identityInputs(event, result));
       const prepared = await this.#identity.prepare(toResolve);
-      const queuedFor = await this.#commit(claimed, routed, prepared);
+      const { queuedFor, changedProfiles } = await this.#commit(claimed, routed, prepared);
       for (const connectorId of queuedFor) this.runtime.signals.deliveriesQueued(connectorId);
+      await this.#matchChanged(changedProfiles);
       return claimed.length;
     } finally {
       leases.stop();
     }
   }
 
-  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch): Promise<string[]> {
+  /**
+   * The incremental path of probabilistic resolvers: profiles whose traits changed are compared
+   * with their candidates. Best effort, after the commit: a failure here loses no event, and a
+   * batch run (`weft identity match`) covers everything again.
+   */
+  async #matchChanged(profileIds: string[]): Promise<void> {
+    if (profileIds.length === 0) return;
+    const resolvers = await this.runtime.db
+      .select({ id: connectors.id })
+      .from(connectors)
+      .where(and(eq(connectors.kind, 'identity-resolver'), eq(connectors.enabled, true)));
+    for (const { id } of resolvers) {
+      try {
+        const connector = await this.#cache.get(id);
+        if ((connector.component as IdentityResolverComponent).match) await profileMatcher(this.runtime).matchProfiles(id, profileIds);
+      } catch (error) {
+        this.runtime.logger.warn({ connector: id, err: error }, 'probabilistic matching of changed profiles failed; the next batch run covers them');
+      }
+    }
+  }
+
+  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.runtime.db.transaction(async (tx) => {
@@ -96,7 +124,9 @@ export class PipelineWorker {
             outcomes.push(outcome.outcome);
             rows.push(...outcome.rows);
           }
-          return commitRoutingIn(run, outcomes, rows);
+          const withTraits = new Set(items.filter((item) => item.traits).map((item) => item.eventId));
+          const changedProfiles = [...new Set([...profiles].filter(([eventId]) => withTraits.has(eventId)).map(([, profileId]) => profileId))];
+          return { queuedFor: await commitRoutingIn(run, outcomes, rows), changedProfiles };
         });
       } catch (error) {
         // Two workers that both had to follow merges may lock profiles in opposite orders: the
