@@ -5,7 +5,7 @@ import type { WeftYaml } from './model.js';
 import { planResources, type PlanItem, type PlanStep } from './plan.js';
 
 export { weftYamlSchema, type WeftYaml, type WeftYamlInput } from './model.js';
-export type { PlanItem, PlanAction, PlanKind } from './plan.js';
+export { planKinds, type PlanItem, type PlanAction, type PlanKind } from './plan.js';
 
 export interface ApplyResult {
   plan: PlanItem[];
@@ -16,8 +16,9 @@ export interface ApplyResult {
 }
 
 /**
- * Makes the server match a `weft.yaml`: adds plugins, creates or updates connectors and pipelines,
- * and deletes the ones an earlier apply created that the file no longer has. Everything is
+ * Makes the server match a `weft.yaml`: adds plugins, sets the identifier types and trait
+ * precedence it lists, creates or updates connectors and pipelines, and deletes the connectors and
+ * pipelines an earlier apply created that the file no longer has. Everything is
  * checked before anything changes (a 400 lists every problem with its path in the file); a dry
  * run only answers the plan. Applying the same file again plans nothing but `unchanged`.
  *

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { connectorSettingsSchema } from '../connectors/settings.js';
+import { traitPrecedenceSchema } from '../identity/traits.js';
+import { identifierTypeInput, typeNamePattern } from '../identity/types.js';
 import { pipelineSpecSchema } from '../pipelines/service.js';
 
 const connectorEntrySchema = z
@@ -23,8 +25,22 @@ const pipelineEntrySchema = z
   })
   .strict();
 
+const identifierTypeEntrySchema = z
+  .object({
+    type: z.string().regex(typeNamePattern, "must be lower-case letters, digits and '_', starting with a letter (member_no)"),
+    ...identifierTypeInput.shape,
+  })
+  .strict();
+
+const identitySectionSchema = z
+  .object({
+    types: z.array(identifierTypeEntrySchema).default([]).meta({ description: 'Custom identifier types, and built-in ones to override; fields left out keep their value in force' }),
+    traitPrecedence: traitPrecedenceSchema.optional().meta({ description: 'Replaces the trait precedence rules when given; left out, the rules in force stay' }),
+  })
+  .strict();
+
 /**
- * `weft.yaml`: the plugins, connectors and pipelines a deployment should have. `weft apply`
+ * `weft.yaml`: the plugins, identity configuration, connectors and pipelines a deployment should have. `weft apply`
  * makes the server match it (see docs/weft-yaml.md).
  *
  * @example
@@ -35,16 +51,23 @@ export const weftYamlSchema = z
     version: z.literal(1).optional().meta({ description: 'Format version; 1 when given' }),
     plugins: z.array(z.string().min(1)).default([]).meta({ description: 'npm package names or absolute paths of plugins to add' }),
     connectors: z.array(connectorEntrySchema).default([]),
+    identity: identitySectionSchema.optional(),
+    connectors: z.array(connectorEntrySchema).default([]),
     pipelines: z.array(pipelineEntrySchema).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {
-    for (const kind of ['connectors', 'pipelines'] as const) {
+    const lists: Array<[path: string[], names: string[], field: string]> = [
+      [['connectors'], config.connectors.map((entry) => entry.id), 'id'],
+      [['pipelines'], config.pipelines.map((entry) => entry.id), 'id'],
+      [['identity', 'types'], config.identity?.types.map((entry) => entry.type) ?? [], 'type'],
+    ];
+    for (const [path, names, field] of lists) {
       const seen = new Map<string, number>();
-      config[kind].forEach((entry, index) => {
-        const first = seen.get(entry.id);
-        if (first === undefined) seen.set(entry.id, index);
-        else ctx.addIssue({ code: 'custom', path: [kind, index, 'id'], message: `'${entry.id}' is already defined at ${kind}.${first}` });
+      names.forEach((name, index) => {
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, index);
+        else ctx.addIssue({ code: 'custom', path: [...path, index, field], message: `'${name}' is already defined at ${path.join('.')}.${first}` });
       });
     }
   })
@@ -54,3 +77,5 @@ export type WeftYaml = z.output<typeof weftYamlSchema>;
 export type WeftYamlInput = z.input<typeof weftYamlSchema>;
 export type ConnectorEntry = WeftYaml['connectors'][number];
 export type PipelineEntry = WeftYaml['pipelines'][number];
+export type IdentitySection = NonNullable<WeftYaml['identity']>;
+export type IdentifierTypeEntry = IdentitySection['types'][number];

@@ -1,14 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { joinSecrets, secretPaths, splitSecrets, type Component } from '@weft/plugin-sdk';
-import { connectors, pipelines } from '../db/schema/index.js';
+import { connectors, identitySettings, pipelines } from '../db/schema/index.js';
 import type { FieldIssue } from '../errors.js';
+import type { TraitPrecedence } from '../identity/traits.js';
+import type { IdentifierType } from '../identity/types.js';
 import { referencedConnectors } from '../pipelines/service.js';
 import type { Runtime } from '../runtime.js';
-import type { ConnectorEntry, PipelineEntry, WeftYaml } from './model.js';
+import type { ConnectorEntry, IdentifierTypeEntry, IdentitySection, PipelineEntry, WeftYaml } from './model.js';
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'unchanged';
-export type PlanKind = 'plugin' | 'connector' | 'pipeline';
+/** What a plan item is about; `identity-settings` is the one item of the trait precedence rules. */
+export const planKinds = ['plugin', 'identifier-type', 'identity-settings', 'connector', 'pipeline'] as const;
+export type PlanKind = (typeof planKinds)[number];
 
 /** One line of the plan `weft apply` shows. `changes` names changed fields, never their values. */
 export interface PlanItem {
@@ -32,7 +36,7 @@ type PipelineRow = typeof pipelines.$inferSelect;
 
 /**
  * Compares `weft.yaml` with the server and returns the steps that make the server match it:
- * connectors, then pipelines, then deletions in reverse dependency order. Problems are collected
+ * identity configuration, connectors, then pipelines, then deletions in reverse dependency order. Problems are collected
  * into `issues` (paths into the file) rather than thrown, so a person sees all of them at once.
  * With `pluginsPending`, connectors of plugins not loaded yet are planned without validation.
  */
@@ -44,14 +48,16 @@ export async function planResources(runtime: Runtime, config: WeftYaml, issues: 
   const removedConnectors = connectorRows.filter((row) => row.managedBy === appliedMark && !fileConnectorIds.has(row.id));
   const removedPipelines = pipelineRows.filter((row) => row.managedBy === appliedMark && !filePipelineIds.has(row.id));
 
-  const steps: PlanStep[] = [];
+  const connectorsAfter = new Set([...connectorRows.map((row) => row.id), ...fileConnectorIds].filter((id) => !removedConnectors.some((row) => row.id === id)));
+
+  // Identity first: events of the sources this apply creates are resolved with the types in force.
+  const steps: PlanStep[] = config.identity ? await planIdentity(runtime, config.identity, connectorsAfter, issues) : [];
   for (const [index, entry] of config.connectors.entries()) {
     const row = connectorRows.find((candidate) => candidate.id === entry.id);
     steps.push(await planConnector(runtime, entry, `connectors.${index}`, row, issues, pluginsPending));
   }
-  const connectorsAfter = new Set([...connectorRows.map((row) => row.id), ...fileConnectorIds].filter((id) => !removedConnectors.some((row) => row.id === id)));
   for (const [index, entry] of config.pipelines.entries()) {
-    checkReferences(entry, `pipelines.${index}`, connectorsAfter, issues);
+    checkReferences(pipelineReferences(entry, `pipelines.${index}`), connectorsAfter, issues);
     steps.push(planPipeline(runtime, entry, pipelineRows.find((row) => row.id === entry.id)));
   }
 
@@ -80,6 +86,49 @@ export async function planResources(runtime: Runtime, config: WeftYaml, issues: 
     });
   }
   return steps;
+}
+
+/**
+ * Plans the identity section: each identifier type it lists, then the trait precedence if given.
+ * Types the file leaves out are left alone: `identifier_types` does not record who configured a
+ * type, so apply cannot tell one it set from one a person set with the API.
+ */
+async function planIdentity(runtime: Runtime, section: IdentitySection, connectorsAfter: Set<string>, issues: FieldIssue[]): Promise<PlanStep[]> {
+  const inForce = new Map((await runtime.identityTypes.list()).map((type) => [type.type, type]));
+  const steps = section.types.map((entry) => planIdentifierType(runtime, entry, inForce.get(entry.type)));
+  if (section.traitPrecedence) {
+    const references = section.traitPrecedence.flatMap((rule, i) => rule.sources.map((id, j): [string, string] => [id, `identity.traitPrecedence.${i}.sources.${j}`]));
+    checkReferences(references, connectorsAfter, issues);
+    steps.push(await planTraitPrecedence(runtime, section.traitPrecedence));
+  }
+  return steps;
+}
+
+/** A type's fields the file gives replace the ones in force; the ones it leaves out keep their value. */
+function planIdentifierType(runtime: Runtime, entry: IdentifierTypeEntry, current: IdentifierType | undefined): PlanStep {
+  const { type, ...fields } = entry;
+  const apply = async () => {
+    await runtime.identityTypes.put(type, fields);
+  };
+  if (!current) return { item: { action: 'create', kind: 'identifier-type', id: type }, apply };
+  const changes = (Object.keys(fields) as Array<keyof typeof fields>).filter((field) => fields[field] !== undefined && !isDeepStrictEqual(fields[field], current[field]));
+  if (changes.length === 0) return { item: { action: 'unchanged', kind: 'identifier-type', id: type } };
+  return { item: { action: 'update', kind: 'identifier-type', id: type, changes }, apply };
+}
+
+/** The rules are one list: the file's replaces the stored one; `changes` names the rules that differ. */
+async function planTraitPrecedence(runtime: Runtime, desired: TraitPrecedence): Promise<PlanStep> {
+  const id = 'traitPrecedence';
+  const apply = () => runtime.identity.setTraitPrecedence(desired);
+  const [stored] = await runtime.db.select({ key: identitySettings.key }).from(identitySettings).where(eq(identitySettings.key, id));
+  if (!stored) return { item: { action: 'create', kind: 'identity-settings', id }, apply };
+  const current = await runtime.identity.traitPrecedence();
+  const [before, after] = [asJson(current), asJson(desired)];
+  const changes = Array.from({ length: Math.max(current.length, desired.length) }, (_, index) => index)
+    .filter((index) => !isDeepStrictEqual(before[index], after[index]))
+    .map((index) => `rules.${index}`);
+  if (changes.length === 0) return { item: { action: 'unchanged', kind: 'identity-settings', id } };
+  return { item: { action: 'update', kind: 'identity-settings', id, changes }, apply };
 }
 
 async function planConnector(
@@ -193,12 +242,16 @@ function unknownComponent(runtime: Runtime, entry: ConnectorEntry, path: string)
   }
 }
 
-function checkReferences(entry: PipelineEntry, path: string, known: Set<string>, issues: FieldIssue[]): void {
-  const references: Array<[string, string]> = [
+/** The connector ids a pipeline names, each with its path in the file. */
+function pipelineReferences(entry: PipelineEntry, path: string): Array<[id: string, path: string]> {
+  return [
     ...entry.sources.map((id, i): [string, string] => [id, `${path}.sources.${i}`]),
     ...entry.transforms.map((step, i): [string, string] => [step.connector, `${path}.transforms.${i}`]),
     ...entry.destinations.map((step, i): [string, string] => [step.connector, `${path}.destinations.${i}`]),
   ];
+}
+
+function checkReferences(references: Array<[id: string, path: string]>, known: Set<string>, issues: FieldIssue[]): void {
   for (const [id, at] of references) {
     if (!known.has(id)) issues.push({ path: at, message: `connector '${id}' is neither in this file nor on the server` });
   }

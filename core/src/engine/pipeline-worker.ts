@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { IdentityResolverComponent } from '@weft/plugin-sdk';
 import type { Runtime } from '../runtime.js';
 import { connectors } from '../db/schema/index.js';
@@ -113,6 +113,9 @@ export class PipelineWorker {
       try {
         return await this.runtime.db.transaction(async (tx) => {
           const run = runner(tx);
+          // Safe to commit without waiting for the WAL flush: a commit lost in a crash leaves its
+          // events pending in the (durably ingested) log, and they are simply routed again.
+          await run(sql`set local synchronous_commit = off`);
           const held = await lockHeldClaims(run, claimed);
           const items = mergeByEvent(prepared.items.filter((item) => held.has(item.eventId)));
           const profiles = await this.#identity.resolveIn(run, items, prepared.newPlan);

@@ -33,6 +33,9 @@ export interface PlannedIdentity {
   identifier: NormalizedIdentifier;
   profileId: string;
   originProfileId: string;
+  /** As stored, for identities loaded from the database. */
+  firstSeenAt?: Date;
+  lastSeenAt?: Date;
 }
 
 export interface PlannedLink {
@@ -170,7 +173,6 @@ export class IdentityPlan {
         if (entry.kind === 'created') this.ledger.splice(index, 1);
         else entry.profileId = survivor.id;
       }
-      this.ledger.push(this.#entry('linked', survivor.id, null, link, `${describeKey(link.to)} linked by ${describeKey(link.from)}`));
       return survivor;
     }
     this.merges.push({ loser: loser.id, survivor: survivor.id });
@@ -229,8 +231,9 @@ export class IdentityPlan {
 
   #attach(profile: PlannedProfile, identifier: NormalizedIdentifier, by: NormalizedIdentifier, eventId: number, rule: string, confidence: number, evidence: Record<string, unknown> | null): void {
     this.#addIdentity(profile, identifier);
+    // The link row is the record of an attach (with its event and rule); the ledger keeps the
+    // events that change profiles: creations, merges, conflicts, unmerges.
     this.links.push({ from: by.key, to: identifier.key, rule, confidence, eventId, evidence });
-    this.ledger.push(this.#entry('linked', profile.id, null, { from: by.key, to: identifier.key, rule, confidence, eventId, evidence }, `${describe(identifier)} linked by ${describe(by)}`));
   }
 
   #addIdentity(profile: PlannedProfile, identifier: NormalizedIdentifier): void {

@@ -34,6 +34,17 @@ interface ProfileRow {
 
 const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
 
+interface IdentityRow {
+  id: string | number;
+  type: string;
+  scope: string;
+  value: string;
+  profile_id: string;
+  origin_profile_id: string;
+  first_seen_at: Date | string;
+  last_seen_at: Date | string;
+}
+
 /**
  * Locks the identifiers (transaction-scoped advisory locks, in one global order so two workers
  * never wait on each other in a circle), then the profiles that hold them, and loads both into
@@ -46,22 +57,42 @@ export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: Nor
   await run(sql`select pg_advisory_xact_lock(k) from (select value::bigint as k from jsonb_array_elements_text(${json(locks)}::jsonb) with ordinality as t(value, n) order by n) s`);
   const wanted = json([...byKey.values()].map(({ type, scope, value }) => ({ type, scope, value })));
   const locked = new Map<string, ProfileRow>();
-  for (;;) {
-    const found = await run<{ id: string | number; type: string; scope: string; value: string; profile_id: string; origin_profile_id: string }>(sql`
-      select i.id, i.type, i.scope, i.value, i.profile_id, i.origin_profile_id from identities i
-      join jsonb_to_recordset(${wanted}::jsonb) as k(type text, scope text, value text) on i.type = k.type and i.scope = k.scope and i.value = k.value`);
+  const remember = (found: IdentityRow[]) => {
+    for (const row of found) {
+      const identifier = byKey.get(identifierKey(row.type, row.scope, row.value))!;
+      plan.identities.set(identifier.key, {
+        id: Number(row.id),
+        identifier,
+        profileId: row.profile_id,
+        originProfileId: row.origin_profile_id,
+        firstSeenAt: new Date(row.first_seen_at),
+        lastSeenAt: new Date(row.last_seen_at),
+      });
+    }
+  };
+  for (let round = 1; ; round++) {
+    if (round > 50) throw new Error('identity stage: the profiles of these identifiers kept changing while locking them');
+    // One index probe per identifier (the lateral join keeps the planner off a hash join over the whole table).
+    const found = await run<IdentityRow>(sql`
+      select i.id, i.type, i.scope, i.value, i.profile_id, i.origin_profile_id, i.first_seen_at, i.last_seen_at
+      from jsonb_to_recordset(${wanted}::jsonb) as k(type text, scope text, value text)
+      cross join lateral (select * from identities x where x.type = k.type and x.scope = k.scope and x.value = k.value) i`);
     const missing = [...new Set(found.map((row) => row.profile_id))].filter((id) => !locked.has(id)).sort();
     if (missing.length === 0) {
-      for (const row of found) {
-        const identifier = byKey.get(identifierKey(row.type, row.scope, row.value))!;
-        plan.identities.set(identifier.key, { id: Number(row.id), identifier, profileId: row.profile_id, originProfileId: row.origin_profile_id });
-      }
+      remember(found);
       break;
     }
-    const rows = await run<ProfileRow>(sql`
-      select id, traits, trait_sources, first_seen_at, last_seen_at, event_count, created_at from profiles
+    const rows = await run<ProfileRow & { merged_into: string | null }>(sql`
+      select id, traits, trait_sources, first_seen_at, last_seen_at, event_count, created_at, merged_into from profiles
       where id in (select value from jsonb_array_elements_text(${json(missing)}::jsonb)) order by id for update`);
     for (const row of rows) locked.set(row.id, row);
+    // Our identifiers are locked, so only a merge that committed while we waited for these rows
+    // can have moved them: look again only then.
+    if (rows.length === missing.length && rows.every((row) => row.merged_into === null)) {
+      remember(found);
+      break;
+    }
+    for (const row of rows) if (row.merged_into !== null) locked.delete(row.id);
   }
   const ids = [...locked.keys()];
   if (ids.length === 0) return;
@@ -128,28 +159,39 @@ export async function writePlan(run: Run, plan: IdentityPlan): Promise<Map<numbe
     await run(sql`update profile_events e set profile_id = m.survivor from jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where e.profile_id = m.loser`);
     await run(sql`delete from identity_blocking_keys b using jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where b.profile_id = m.loser`);
   }
-  const ids = await insertIdentities(run, plan);
-  await touchIdentities(run, plan, ids);
+  const seen = seenRanges(plan);
+  const ids = await insertIdentities(run, plan, seen);
+  await touchIdentities(run, plan, seen);
   await insertLinks(run, plan, ids);
   await insertLedger(run, plan);
   return insertTimeline(run, plan, ids);
 }
 
-async function insertIdentities(run: Run, plan: IdentityPlan): Promise<Map<string, number>> {
+async function insertIdentities(run: Run, plan: IdentityPlan, seen: Map<string, SeenRange>): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const created: Array<Record<string, unknown>> = [];
   for (const [key, identity] of plan.identities) {
     if (identity.id !== null) ids.set(key, identity.id);
     else {
       const { type, scope, value } = identity.identifier;
-      created.push({ type, scope, value, profile_id: plan.find(identity.profileId), origin_profile_id: identity.originProfileId });
+      const range = seen.get(key);
+      created.push({
+        type,
+        scope,
+        value,
+        profile_id: plan.find(identity.profileId),
+        origin_profile_id: identity.originProfileId,
+        first_seen_at: range?.first.toISOString() ?? null,
+        last_seen_at: range?.last.toISOString() ?? null,
+      });
     }
   }
   if (created.length === 0) return ids;
   const rows = await run<{ id: string | number; type: string; scope: string; value: string }>(sql`
-    insert into identities (type, scope, value, profile_id, origin_profile_id)
-    select type, scope, value, profile_id, origin_profile_id
-    from jsonb_to_recordset(${json(created)}::jsonb) as r(type text, scope text, value text, profile_id text, origin_profile_id text)
+    insert into identities (type, scope, value, profile_id, origin_profile_id, first_seen_at, last_seen_at)
+    select type, scope, value, profile_id, origin_profile_id, coalesce(first_seen_at, now()), coalesce(last_seen_at, now())
+    from jsonb_to_recordset(${json(created)}::jsonb) as r(type text, scope text, value text, profile_id text, origin_profile_id text,
+      first_seen_at timestamptz, last_seen_at timestamptz)
     returning id, type, scope, value`);
   for (const row of rows) {
     const key = identifierKey(row.type, row.scope, row.value);
@@ -159,22 +201,44 @@ async function insertIdentities(run: Run, plan: IdentityPlan): Promise<Map<strin
   return ids;
 }
 
-/** Moves each seen identity's `last_seen_at` to its latest event of the batch. */
-async function touchIdentities(run: Run, plan: IdentityPlan, ids: Map<string, number>): Promise<void> {
-  const latest = new Map<number, Date>();
+interface SeenRange {
+  first: Date;
+  last: Date;
+}
+
+/** When each identifier of the batch was first and last seen in it. */
+function seenRanges(plan: IdentityPlan): Map<string, SeenRange> {
+  const ranges = new Map<string, SeenRange>();
   for (const entry of plan.timeline) {
     for (const key of entry.identityKeys) {
-      const id = ids.get(key);
-      if (id === undefined) continue;
-      const current = latest.get(id);
-      if (!current || current < entry.occurredAt) latest.set(id, entry.occurredAt);
+      const range = ranges.get(key);
+      if (!range) ranges.set(key, { first: entry.occurredAt, last: entry.occurredAt });
+      else {
+        if (entry.occurredAt < range.first) range.first = entry.occurredAt;
+        if (entry.occurredAt > range.last) range.last = entry.occurredAt;
+      }
     }
   }
-  if (latest.size === 0) return;
-  const records = json([...latest].map(([id, at]) => ({ id, at: at.toISOString() })));
+  return ranges;
+}
+
+/** Identities seen again are written only when that moves their first/last seen by more than this. */
+const seenResolutionMs = 60_000;
+
+/** Widens stored identities' first/last seen to the batch's events (minute resolution: no write per sighting). */
+async function touchIdentities(run: Run, plan: IdentityPlan, seen: Map<string, SeenRange>): Promise<void> {
+  const records: Array<{ id: number; first: string; last: string }> = [];
+  for (const [key, range] of seen) {
+    const identity = plan.identities.get(key);
+    if (!identity?.id || !identity.firstSeenAt || !identity.lastSeenAt) continue;
+    const later = range.last.getTime() - identity.lastSeenAt.getTime() > seenResolutionMs;
+    const earlier = identity.firstSeenAt.getTime() - range.first.getTime() > seenResolutionMs;
+    if (later || earlier) records.push({ id: identity.id, first: range.first.toISOString(), last: range.last.toISOString() });
+  }
+  if (records.length === 0) return;
   await run(sql`
-    update identities i set last_seen_at = greatest(i.last_seen_at, t.at), first_seen_at = least(i.first_seen_at, t.at)
-    from jsonb_to_recordset(${records}::jsonb) as t(id bigint, at timestamptz) where i.id = t.id`);
+    update identities i set last_seen_at = greatest(i.last_seen_at, t.last), first_seen_at = least(i.first_seen_at, t.first)
+    from jsonb_to_recordset(${json(records)}::jsonb) as t(id bigint, first timestamptz, last timestamptz) where i.id = t.id`);
 }
 
 async function insertLinks(run: Run, plan: IdentityPlan, ids: Map<string, number>): Promise<void> {
