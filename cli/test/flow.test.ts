@@ -95,6 +95,18 @@ describe('weft apply, events and deliveries against a running server', { timeout
     expect(json.writeKeys).toEqual({});
   });
 
+  it('prints identity items of the plan with their ids lined up', async () => {
+    const withIdentity = join(t.dataDir, 'weft-identity.yaml');
+    writeFileSync(withIdentity, `${weftYaml}identity:\n  types:\n    - { type: member_no, limit: 1 }\n    - { type: email, limit: 3 }\n  traitPrecedence:\n    - { sources: [shop-web] }\n`);
+    const result = await weft(['apply', '-f', withIdentity, '--dry-run'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('  + create    identifier-type   member_no\n');
+    expect(result.stdout).toContain('  ~ update    identifier-type   email (limit)\n');
+    expect(result.stdout).toContain('  + create    identity-settings traitPrecedence\n');
+    expect(result.stdout).toContain('  = unchanged connector         shop-web\n');
+    expect(result.stdout).toContain('Dry run: 2 to create, 1 to update, 0 to delete; nothing applied.');
+  });
+
   it('shows the applied pipeline', async () => {
     const result = await weft(['pipelines', 'show', 'shop-to-crm'], env);
     expect(result.code, result.stderr).toBe(0);

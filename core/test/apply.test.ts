@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
+import { PipelineWorker } from '../src/engine/pipeline-worker.js';
+import { IngestWriter } from '../src/ingest/writer.js';
 import { createAdminHarness, type AdminHarness } from './admin-helpers.js';
+import { graphPartition, sendTo } from './identity-support.js';
 
 const echoPluginPath = fileURLToPath(new URL('./fixtures/echo-plugin.mjs', import.meta.url));
 const secretToken = 'tok-apply-secret-4242';
@@ -160,5 +163,121 @@ describe('declarative apply', () => {
 
   it('never echoed a secret in any answer', () => {
     expect(answers.filter((text) => text.includes(secretToken) || text.includes('tok-rotated-secret-7777'))).toEqual([]);
+  });
+});
+
+describe('declarative apply of the identity configuration', () => {
+  let h: AdminHarness;
+  const apply = (config: unknown, dryRun = false) => h.call('POST', '/api/v1/apply', { config, dryRun });
+  const actions = (plan: Array<{ action: string; kind: string; id: string; changes?: string[] }>) =>
+    plan.map((item) => `${item.action} ${item.kind} ${item.id}${item.changes ? ` (${item.changes.join(', ')})` : ''}`);
+  const sources = [
+    { id: 'web', plugin: 'test-admin', component: 'source' },
+    { id: 'crm', plugin: 'test-admin', component: 'source' },
+  ];
+  const memberNo = { type: 'member_no', limit: 1, priority: 95, normalizer: 'trim' };
+  const email = { type: 'email', blocked: ['shared-inbox@example.org'], blockedPatterns: ['@mailinator\\.com$'] };
+  const withIdentity = (identity: Record<string, unknown>) => ({ identity, connectors: sources });
+  const identityFile = withIdentity({ types: [memberNo, email], traitPrecedence: [{ traits: ['email', 'phone'], sources: ['crm', 'web'] }] });
+
+  beforeAll(async () => {
+    h = await createAdminHarness();
+  });
+  afterAll(async () => h?.cleanup());
+
+  it('plans identifier types and trait precedence in a dry run, changing nothing', async () => {
+    const { status, body } = await apply(identityFile, true);
+    expect(status).toBe(200);
+    expect(actions(body.plan)).toEqual([
+      'create identifier-type member_no',
+      'update identifier-type email (blocked, blockedPatterns)',
+      'create identity-settings traitPrecedence',
+      'create connector web',
+      'create connector crm',
+    ]);
+    expect((await h.t.runtime.identityTypes.list()).map((type) => type.type)).not.toContain('member_no');
+    expect((await h.t.runtime.identityTypes.get('email')).blockedPatterns).toEqual(['^(no-?reply|donotreply|mailer-daemon)@']);
+    expect(await h.t.runtime.identity.traitPrecedence()).toEqual([]);
+  });
+
+  it('creates a custom identifier type and overrides a built-in one, keeping the fields the file leaves out', async () => {
+    expect((await apply(identityFile)).body.applied).toBe(true);
+    expect(await h.t.runtime.identityTypes.get('member_no')).toEqual({
+      type: 'member_no',
+      scoped: false,
+      normalizer: 'trim',
+      limit: 1,
+      priority: 95,
+      blocked: expect.any(Array),
+      blockedPatterns: [],
+      builtIn: false,
+    });
+    expect(await h.t.runtime.identityTypes.get('email')).toMatchObject({ normalizer: 'email', limit: 10, priority: 80, blocked: email.blocked, blockedPatterns: email.blockedPatterns, builtIn: true });
+  });
+
+  it('sets the trait precedence the file gives', async () => {
+    expect(await h.t.runtime.identity.traitPrecedence()).toEqual([{ traits: ['email', 'phone'], sources: ['crm', 'web'] }]);
+  });
+
+  it('plans nothing but unchanged when the same file is applied again', async () => {
+    const { body } = await apply(identityFile);
+    expect(actions(body.plan)).toEqual([
+      'unchanged identifier-type member_no',
+      'unchanged identifier-type email',
+      'unchanged identity-settings traitPrecedence',
+      'unchanged connector web',
+      'unchanged connector crm',
+    ]);
+  });
+
+  it('names the changed fields of a type and the changed precedence rules', async () => {
+    const changed = withIdentity({
+      types: [{ ...memberNo, priority: 96 }, email],
+      traitPrecedence: [{ traits: ['email', 'phone'], sources: ['crm', 'web'] }, { sources: ['web'] }],
+    });
+    const { body } = await apply(changed);
+    expect(actions(body.plan).slice(0, 3)).toEqual(['update identifier-type member_no (priority)', 'unchanged identifier-type email', 'update identity-settings traitPrecedence (rules.1)']);
+    expect((await h.t.runtime.identityTypes.get('member_no')).priority).toBe(96);
+    expect(await h.t.runtime.identity.traitPrecedence()).toEqual([{ traits: ['email', 'phone'], sources: ['crm', 'web'] }, { sources: ['web'] }]);
+    await apply(identityFile);
+  });
+
+  it('leaves alone a type that left the file, and the precedence when the file gives none', async () => {
+    const { body } = await apply(withIdentity({ types: [email] }));
+    expect(actions(body.plan)).toEqual(['unchanged identifier-type email', 'unchanged connector web', 'unchanged connector crm']);
+    expect((await h.t.runtime.identityTypes.get('member_no')).limit).toBe(1);
+    expect(await h.t.runtime.identity.traitPrecedence()).toHaveLength(1);
+  });
+
+  it('resolves events with the applied types: the custom limit keeps two members apart, the blocked pattern links nothing', async () => {
+    await sendTo(new IngestWriter(h.t.runtime), 'web', [
+      { type: 'identify', anonymousId: 'anon-1', traits: { email: 'family@example.org' }, context: { externalIds: [{ type: 'member_no', id: 'M-1' }] } },
+      { type: 'identify', anonymousId: 'anon-2', traits: { email: 'family@example.org' }, context: { externalIds: [{ type: 'member_no', id: 'M-2' }] } },
+      { type: 'identify', anonymousId: 'anon-3', traits: { email: 'burner@mailinator.com' } },
+    ]);
+    const worker = new PipelineWorker(h.t.runtime);
+    while ((await worker.processBatch()) > 0);
+    const partition = await graphPartition(h.t.runtime);
+    expect(partition).toContainEqual(['anonymous_id:anon-3']);
+    expect(partition.filter((ids) => ids.some((id) => id.startsWith('member_no:')))).toEqual([
+      ['anonymous_id:anon-1', 'email:family@example.org', 'member_no:M-1'],
+      ['anonymous_id:anon-2', 'member_no:M-2'],
+    ]);
+  });
+
+  it('refuses a type defined twice, or an invalid field, naming its path in the file', async () => {
+    const twice = await apply(withIdentity({ types: [email, memberNo, { type: 'email', limit: 2 }] }));
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.issues).toEqual([{ path: 'config.identity.types.2.type', message: "'email' is already defined at identity.types.0" }]);
+    const invalid = await apply(withIdentity({ types: [{ type: 'Member No' }, { type: 'member_no', limit: 0 }] }));
+    expect(invalid.body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['config.identity.types.0.type', 'config.identity.types.1.limit']);
+    expect((await h.t.runtime.identityTypes.get('member_no')).limit).toBe(1);
+  });
+
+  it('refuses trait precedence naming a connector that does not exist, changing nothing', async () => {
+    const { status, body } = await apply(withIdentity({ types: [{ ...memberNo, limit: 2 }], traitPrecedence: [{ sources: ['crm', 'wbe'] }] }));
+    expect(status).toBe(400);
+    expect(body.error.issues).toEqual([{ path: 'identity.traitPrecedence.0.sources.1', message: "connector 'wbe' is neither in this file nor on the server" }]);
+    expect((await h.t.runtime.identityTypes.get('member_no')).limit).toBe(1);
   });
 });

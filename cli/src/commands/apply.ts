@@ -8,7 +8,7 @@ import { interpolateEnv } from '../input/interpolate.js';
 const symbols: Record<PlanStep['action'], string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
 
 export default class Apply extends ApiCommand<typeof Apply> {
-  static override summary = 'Make the server match a weft.yaml: plugins, connectors and pipelines.';
+  static override summary = 'Make the server match a weft.yaml: plugins, identity configuration, connectors and pipelines.';
   static override description =
     'Reads the file, replaces ${ENV_VAR} (or ${ENV_VAR:-default}) from the environment, asks the server for a plan and prints it, then applies it unless --dry-run. Applying is idempotent: running it again with the same file changes nothing. Write keys of newly created sources are printed once.';
   static override flags = {
@@ -24,7 +24,7 @@ export default class Apply extends ApiCommand<typeof Apply> {
   async run() {
     const file = this.flags.file;
     const config = interpolateEnv(readYamlFile(file), process.env, file);
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) throw badInput(`${file} must be a mapping with plugins, connectors and pipelines`);
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) throw badInput(`${file} must be a mapping with plugins, identity, connectors and pipelines`);
 
     const planned = await this.client.post<ApplyResult>('/apply', { config, dryRun: true });
     this.#printPlan(planned.plan);
@@ -50,9 +50,11 @@ export default class Apply extends ApiCommand<typeof Apply> {
       return;
     }
     this.log('Plan:');
+    // Kinds differ in length (`plugin`, `identity-settings`): pad to the longest so ids line up.
+    const kindWidth = Math.max(...plan.map((step) => step.kind.length));
     for (const step of plan) {
       const changes = step.changes?.length ? ` (${step.changes.join(', ')})` : '';
-      this.log(`  ${symbols[step.action]} ${step.action.padEnd(9)} ${step.kind.padEnd(9)} ${step.id}${changes}`);
+      this.log(`  ${symbols[step.action]} ${step.action.padEnd(9)} ${step.kind.padEnd(kindWidth)} ${step.id}${changes}`);
     }
   }
 }

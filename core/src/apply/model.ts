@@ -50,7 +50,6 @@ export const weftYamlSchema = z
   .object({
     version: z.literal(1).optional().meta({ description: 'Format version; 1 when given' }),
     plugins: z.array(z.string().min(1)).default([]).meta({ description: 'npm package names or absolute paths of plugins to add' }),
-    connectors: z.array(connectorEntrySchema).default([]),
     identity: identitySectionSchema.optional(),
     connectors: z.array(connectorEntrySchema).default([]),
     pipelines: z.array(pipelineEntrySchema).default([]),

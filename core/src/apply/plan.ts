@@ -36,8 +36,9 @@ type PipelineRow = typeof pipelines.$inferSelect;
 
 /**
  * Compares `weft.yaml` with the server and returns the steps that make the server match it:
- * identity configuration, connectors, then pipelines, then deletions in reverse dependency order. Problems are collected
- * into `issues` (paths into the file) rather than thrown, so a person sees all of them at once.
+ * identity configuration, connectors, then pipelines, then deletions in reverse dependency order.
+ * Problems are collected into `issues` (paths into the file) rather than thrown, so a person sees
+ * all of them at once.
  * With `pluginsPending`, connectors of plugins not loaded yet are planned without validation.
  */
 export async function planResources(runtime: Runtime, config: WeftYaml, issues: FieldIssue[], pluginsPending: boolean): Promise<PlanStep[]> {
@@ -50,7 +51,7 @@ export async function planResources(runtime: Runtime, config: WeftYaml, issues: 
 
   const connectorsAfter = new Set([...connectorRows.map((row) => row.id), ...fileConnectorIds].filter((id) => !removedConnectors.some((row) => row.id === id)));
 
-  // Identity first: events of the sources this apply creates are resolved with the types in force.
+  // Identity first, so events reaching a source this apply creates are resolved with the file's types.
   const steps: PlanStep[] = config.identity ? await planIdentity(runtime, config.identity, connectorsAfter, issues) : [];
   for (const [index, entry] of config.connectors.entries()) {
     const row = connectorRows.find((candidate) => candidate.id === entry.id);
