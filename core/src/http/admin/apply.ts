@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyWeftYaml, weftYamlSchema } from '../../apply/index.js';
+import { applyWeftYaml, planKinds, weftYamlSchema } from '../../apply/index.js';
 import { recordAudit } from './audit.js';
 import { operation } from './operation.js';
 
@@ -14,8 +14,8 @@ export const applyAnswer = z.object({
   plan: z.array(
     z.object({
       action: z.enum(['create', 'update', 'delete', 'unchanged']),
-      kind: z.enum(['plugin', 'connector', 'pipeline']),
-      id: z.string().meta({ description: 'Connector or pipeline id; the specifier of a plugin' }),
+      kind: z.enum(planKinds),
+      id: z.string().meta({ description: 'Connector or pipeline id; the specifier of a plugin; an identifier type; `traitPrecedence` for identity settings' }),
       changes: z.array(z.string()).optional().meta({ description: 'Changed fields (`config.url`, `settings.retry`, `sources`); never values' }),
     }),
   ),
