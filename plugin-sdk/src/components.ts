@@ -180,10 +180,57 @@ export interface DestinationAction<Config, PayloadSchema extends z.ZodType = z.Z
   performBatch?(items: DeliveryItem<z.output<PayloadSchema>>[], ctx: PluginContext<Config>): Awaitable<DeliveryResult[]>;
 }
 
+/**
+ * What a destination is told when OneID merges profiles: every profile in `mergedIds` is now the
+ * same person as `survivorId`, and events that would have carried a merged id carry `survivorId`.
+ * Several merges of one pipeline batch that end in the same survivor (a into b, then b into c)
+ * arrive as one merge (`c` absorbing `a` and `b`). Notices are not ordered across batches: apply
+ * each as "these ids now mean `survivorId`", and an id may show up as a survivor first and merged later.
+ *
+ * The identifiers of the merged profiles are not included: which identifier came from which
+ * profile is only in the identity ledger, too costly to read while the merge commits. Read them
+ * from the profiles API (`GET /api/v1/profiles/<survivorId>`, `weft profiles get`) when a vendor matches on emails.
+ *
+ * @example
+ * { survivorId: 'prf_0b6…', mergedIds: ['prf_9c1…'], rule: 'event', at: '2026-01-31T12:00:00.000Z' }
+ */
+export interface IdentityMerge {
+  /** The profile that lives on: the oldest of them. */
+  survivorId: string;
+  /** The profiles merged into it, sorted; never empty, never containing `survivorId`. */
+  mergedIds: string[];
+  /**
+   * Why they were merged: `event` (one event carried identifiers of both), `manual` (an operator),
+   * `probabilistic:<resolver>` or `review:<resolver>` (a matcher's link); rules of a combined merge are joined by `,`.
+   */
+  rule: string;
+  /** When the merge was committed, ISO 8601 UTC. */
+  at: string;
+}
+
 export interface DestinationComponent<Schema extends ConfigSchema = ConfigSchema> extends ComponentBase<Schema> {
   kind: 'destination';
   // Payload types vary per action; each is checked where it is defined (defineAction).
   actions: Record<string, DestinationAction<z.output<Schema>, z.ZodType>>;
+  /**
+   * Called once per merge of profiles (one item per call, never batched), through the outbox like
+   * any delivery: at least once, with the same `idempotencyKey` on every attempt (a hash of the
+   * connector, the survivor and the merged ids), retries with backoff and dead letters. Results
+   * and thrown errors mean exactly what they mean for `perform`: `ok`/nothing, `retry`, `fail`;
+   * `TransientError`/`RateLimitedError` retry, `ValidationError` dead-letters, `AuthError`/`ConfigError`
+   * pause the connector. Leave it out and the destination is never told about merges.
+   *
+   * @example
+   * async onIdentityMerge({ payload, idempotencyKey }, ctx) {
+   *   const response = await ctx.fetch(`${ctx.config.baseUrl}/contacts/merge`, {
+   *     method: 'POST', headers: { 'idempotency-key': idempotencyKey },
+   *     body: JSON.stringify({ primary: payload.survivorId, secondary: payload.mergedIds }),
+   *   });
+   *   const error = await classifyHttpResponse(response, 'Acme');
+   *   if (error) throw error;
+   * }
+   */
+  onIdentityMerge?(item: DeliveryItem<IdentityMerge>, ctx: PluginContext<z.output<Schema>>): Awaitable<DeliveryResult | void>;
   /** Consent purposes a person must have granted before anything is sent (enforced once consent lands). */
   purposes?: string[];
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fail, ok, retry, type DeliveryItem, type DestinationAction } from './components.js';
+import { fail, ok, retry, type DeliveryItem, type DestinationAction, type IdentityMerge } from './components.js';
 import { AuthError, ConfigError, RateLimitedError, TransientError, ValidationError } from './errors.js';
-import { buildPayload, idempotencyKey, performAction, resultFromError, splitIntoBatches } from './execute.js';
+import { buildPayload, idempotencyKey, notifyIdentityMerge, performAction, resultFromError, splitIntoBatches } from './execute.js';
 import { createTestContext } from './testing/context.js';
 import { makeEvent } from './testing/connector.js';
 
@@ -181,6 +181,39 @@ describe('performAction', () => {
       },
     };
     expect(await performAction(action, [], context())).toEqual([]);
+  });
+});
+
+describe('notifyIdentityMerge', () => {
+  const merge: IdentityMerge = { survivorId: 'prf_a', mergedIds: ['prf_b'], rule: 'event', at: '2026-01-31T12:00:00.000Z' };
+
+  it('calls onIdentityMerge with the item and the context, treating no return value as ok', async () => {
+    const seen: Array<[IdentityMerge, string, string]> = [];
+    const component = {
+      onIdentityMerge(item: DeliveryItem<IdentityMerge>, ctx: { connector: { id: string } }) {
+        seen.push([item.payload, item.idempotencyKey, ctx.connector.id]);
+      },
+    };
+    expect(await notifyIdentityMerge(component, items(merge), context())).toEqual([ok()]);
+    expect(seen).toEqual([[merge, 'k1', 'c1']]);
+  });
+
+  it('classifies what it returns and throws as performAction does for perform', async () => {
+    const throwing = (error: Error) => ({
+      onIdentityMerge() {
+        throw error;
+      },
+    });
+    expect(await notifyIdentityMerge({ onIdentityMerge: () => retry('busy', 500) }, items(merge), context())).toEqual([retry('busy', 500)]);
+    expect(await notifyIdentityMerge(throwing(new TransientError('503')), items(merge), context())).toEqual([{ status: 'retry', reason: '503' }]);
+    expect(await notifyIdentityMerge(throwing(new ValidationError('unknown contact')), items(merge), context())).toEqual([fail('unknown contact')]);
+    expect(await notifyIdentityMerge(throwing(new AuthError('token revoked')), items(merge, merge), context())).toEqual(Array(2).fill({ status: 'pause', reason: 'token revoked' }));
+  });
+
+  it('fails the items of a destination without the hook, naming the plugin and component', async () => {
+    expect(await notifyIdentityMerge({}, items(merge), context())).toEqual([
+      fail("the destination 'p/d' does not implement onIdentityMerge (any more), so it cannot be told about this merge"),
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeliveryItem, DeliveryResult, DestinationAction, BatchSettings } from './components.js';
+import type { DeliveryItem, DeliveryResult, DestinationAction, DestinationComponent, BatchSettings, IdentityMerge } from './components.js';
 import type { PluginContext } from './context.js';
 import type { WeftEvent } from './event.js';
 import { isPluginError } from './errors.js';
@@ -109,6 +109,27 @@ export async function performAction<Config>(
     }
   }
   return results;
+}
+
+/**
+ * Tells a destination about merged profiles exactly as the host does: `onIdentityMerge` once per
+ * item, its results and thrown errors classified as `performAction` classifies `perform`'s. A
+ * destination without the hook (say, a plugin downgraded since the notice was queued) fails each item.
+ *
+ * @example
+ * const [result] = await notifyIdentityMerge(component, [{ payload: merge, idempotencyKey, messageId, attempt: 1 }], ctx);
+ */
+export async function notifyIdentityMerge(
+  component: Pick<DestinationComponent, 'onIdentityMerge'>,
+  items: DeliveryItem<IdentityMerge>[],
+  ctx: PluginContext,
+): Promise<ExecutionResult[]> {
+  if (!component.onIdentityMerge) {
+    const { plugin, component: name } = ctx.connector;
+    const reason = `the destination '${plugin}/${name}' does not implement onIdentityMerge (any more), so it cannot be told about this merge`;
+    return items.map(() => ({ status: 'fail', reason }));
+  }
+  return performAction({ perform: (item, context) => component.onIdentityMerge!(item as DeliveryItem<IdentityMerge>, context) }, items, ctx);
 }
 
 /** Classifies a thrown error into what the host does with the item. */

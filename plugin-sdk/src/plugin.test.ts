@@ -139,6 +139,19 @@ describe('validatePlugin', () => {
     ]);
   });
 
+  it("reserves action names starting with '$' and wants onIdentityMerge to be a function", () => {
+    const hooked = defineDestination({
+      description: 'Hooked',
+      config: z.object({}),
+      actions: { $merge: { description: 'Merge', payload: z.object({}), defaultMapping: () => ({}), perform: () => {} } },
+      onIdentityMerge: 'yes' as never,
+    });
+    expect(validatePlugin(withChanges({ components: { hooked } }))).toEqual([
+      "component 'hooked': onIdentityMerge must be a function",
+      "component 'hooked', action '$merge': names starting with '$' are reserved for Weft",
+    ]);
+  });
+
   it('refuses a destination without actions and a stream without read()', () => {
     const empty = defineDestination({ description: 'Empty', config: z.object({}), actions: {} });
     const stream = defineSource({ description: 'Pull', config: z.object({}), streams: { contacts: {} as never } });

@@ -71,8 +71,11 @@ function validateComponent(name: string, component: Component): string[] {
 function validateActions(where: string, component: Extract<Component, { kind: 'destination' }>): string[] {
   if (!component.actions || Object.keys(component.actions).length === 0) return [`${where}: a destination needs at least one action`];
   const problems: string[] = [];
+  if (component.onIdentityMerge !== undefined && typeof component.onIdentityMerge !== 'function') problems.push(`${where}: onIdentityMerge must be a function`);
   for (const [actionName, action] of Object.entries(component.actions)) {
     const at = `${where}, action '${actionName}'`;
+    // The host names its own outbox rows `$…` (`$identity-merge`); an action must never be taken for one.
+    if (actionName.startsWith('$')) problems.push(`${at}: names starting with '$' are reserved for Weft`);
     if (typeof action.perform !== 'function' && typeof action.performBatch !== 'function') problems.push(`${at}: needs perform() or performBatch()`);
     if (typeof action.defaultMapping !== 'function') problems.push(`${at}: defaultMapping() is missing`);
     const payloadProblem = zodSchemaProblem(action.payload);

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { performAction, type DeliveryItem, type DestinationComponent, type ExecutionResult } from '@weft/plugin-sdk';
+import { notifyIdentityMerge, performAction, type DeliveryItem, type DestinationComponent, type ExecutionResult, type IdentityMerge } from '@weft/plugin-sdk';
 import type { Runtime } from '../runtime.js';
 import type { ConnectorCache, LiveConnector } from '../engine/connector-cache.js';
 import { Idler } from '../engine/idler.js';
@@ -8,6 +8,7 @@ import { claimDueDeliveries, nextDueInMs, recordOutcomes, renewDeliveryLeases, t
 import { DeliveryBatcher, type ActionBatching, type DeliveryBatch, type PendingDelivery } from './batcher.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { deliveryUpdate, outcomeLabel, releasedDelivery } from './outcomes.js';
+import { mergeNoticeAction } from '../identity/merge-notices.js';
 
 /**
  * Delivers one destination connector's outbox: claims due rows, batches them per action, and
@@ -120,6 +121,8 @@ export class DeliveryLoop {
   }
 
   #batchingOf(actionName: string): ActionBatching {
+    // Merge notices go one per call: onIdentityMerge takes a single merge.
+    if (actionName === mergeNoticeAction) return { settings: undefined, maxWaitMs: 0 };
     const action = (this.connector.component as DestinationComponent).actions[actionName];
     const maxItems = this.connector.settings.actions[actionName]?.maxItems;
     if (action?.batch) return { settings: { ...action.batch, maxItems: maxItems ?? action.batch.maxItems }, maxWaitMs: action.batch.maxWaitMs ?? 0 };
@@ -147,10 +150,17 @@ export class DeliveryLoop {
     }
   }
 
-  /** Calls the plugin through the SDK's `performAction`, exactly as the test harness does. */
+  /**
+   * Calls the plugin through the SDK's `performAction` (merge notices through `notifyIdentityMerge`),
+   * exactly as the test harness does.
+   */
   async #call(batch: DeliveryBatch): Promise<ExecutionResult[]> {
-    const action = (this.connector.component as DestinationComponent).actions[batch.action];
+    const component = this.connector.component as DestinationComponent;
     const items = batch.deliveries.map((delivery) => delivery.item);
+    if (batch.action === mergeNoticeAction) {
+      return this.#guarded(notifyIdentityMerge(component, items as DeliveryItem<IdentityMerge>[], this.connector.ctx), items.length, items.length);
+    }
+    const action = component.actions[batch.action];
     if (!action) return items.map(() => ({ status: 'fail', reason: `the destination has no action '${batch.action}' any more` }));
     const results: ExecutionResult[] = [];
     const sendable: Array<{ index: number; item: DeliveryItem<unknown> }> = [];
@@ -160,15 +170,17 @@ export class DeliveryLoop {
       else sendable.push({ index, item });
     });
     if (sendable.length === 0) return results;
-    // fetch times out on its own; this only bounds a plugin that hangs without fetch.
-    const guardMs = 2 * this.connector.settings.timeoutMs * (action.performBatch ? 1 : sendable.length);
-    const answered = await withGuard(
-      performAction(action, sendable.map(({ item }) => item), this.connector.ctx),
-      guardMs,
-      () => sendable.map(() => ({ status: 'retry', reason: `the plugin did not answer within ${guardMs} ms` })),
-    );
+    const work = performAction(action, sendable.map(({ item }) => item), this.connector.ctx);
+    const answered = await this.#guarded(work, sendable.length, action.performBatch ? 1 : sendable.length);
     sendable.forEach(({ index }, position) => (results[index] = answered[position]!));
     return results;
+  }
+
+  /** `work`'s results, or a retry for each of its `items` once `calls` plugin calls' worth of time has passed. */
+  #guarded(work: Promise<ExecutionResult[]>, items: number, calls: number): Promise<ExecutionResult[]> {
+    // fetch times out on its own; this only bounds a plugin that hangs without fetch.
+    const guardMs = 2 * this.connector.settings.timeoutMs * calls;
+    return withGuard(work, guardMs, () => Array.from({ length: items }, () => ({ status: 'retry', reason: `the plugin did not answer within ${guardMs} ms` })));
   }
 
   async #record(batch: DeliveryBatch, results: ExecutionResult[]): Promise<void> {

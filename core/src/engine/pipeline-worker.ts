@@ -3,7 +3,8 @@ import type { IdentityResolverComponent } from '@weft/plugin-sdk';
 import type { Runtime } from '../runtime.js';
 import { connectors } from '../db/schema/index.js';
 import { profileMatcher } from '../identity/matching.js';
-import { ConnectorCache } from './connector-cache.js';
+import { mergeNoticeRows, mergeNoticeTargets, type CommittedMerge } from '../identity/merge-notices.js';
+import { ConnectorCache, type LiveConnector } from './connector-cache.js';
 import { EventRouter, describeError, type OutboxRow, type TransformOutcome } from './router.js';
 import { claimPendingEvents, commitRoutingIn, lockHeldClaims, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
 import { IdentityResolver, type IdentityInput, type PreparedBatch } from '../identity/resolver.js';
@@ -78,7 +79,8 @@ export class PipelineWorker {
       for (const event of claimed) routed.push({ event, result: await this.#transform(event) });
       const toResolve = routed.flatMap(({ event, result }) => identityInputs(event, result));
       const prepared = await this.#identity.prepare(toResolve);
-      const { queuedFor, changedProfiles } = await this.#commit(claimed, routed, prepared);
+      const mergeTargets = await mergeNoticeTargets(this.runtime, this.#cache);
+      const { queuedFor, changedProfiles } = await this.#commit(claimed, routed, prepared, mergeTargets);
       for (const connectorId of queuedFor) this.runtime.signals.deliveriesQueued(connectorId);
       await this.#matchChanged(changedProfiles);
       return claimed.length;
@@ -108,7 +110,7 @@ export class PipelineWorker {
     }
   }
 
-  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
+  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.runtime.db.transaction(async (tx) => {
@@ -118,7 +120,7 @@ export class PipelineWorker {
           await run(sql`set local synchronous_commit = off`);
           const held = await lockHeldClaims(run, claimed);
           const items = mergeByEvent(prepared.items.filter((item) => held.has(item.eventId)));
-          const profiles = await this.#identity.resolveIn(run, items, prepared.newPlan);
+          const { profiles, merges } = await this.#identity.resolveIn(run, items, prepared.newPlan);
           const outcomes: EventOutcome[] = [];
           const rows: OutboxRow[] = [];
           for (const { event, result } of routed) {
@@ -127,6 +129,8 @@ export class PipelineWorker {
             outcomes.push(outcome.outcome);
             rows.push(...outcome.rows);
           }
+          // Destinations that implement onIdentityMerge hear of the batch's merges through the outbox.
+          rows.push(...mergeNoticeRows(mergeTargets, merges.filter((merge): merge is CommittedMerge => merge.eventId !== null), new Date()));
           const withTraits = new Set(items.filter((item) => item.traits).map((item) => item.eventId));
           const changedProfiles = [...new Set([...profiles].filter(([eventId]) => withTraits.has(eventId)).map(([, profileId]) => profileId))];
           return { queuedFor: await commitRoutingIn(run, outcomes, rows), changedProfiles };

@@ -66,10 +66,12 @@ export interface PlannedTimeline {
   traits: Record<string, unknown> | null;
 }
 
-/** A merge the plan made: `loser` now lives on in `survivor`. */
+/** A merge the plan made: `loser` now lives on in `survivor`, by `rule`, because of `eventId`. */
 export interface PlannedMerge {
   loser: string;
   survivor: string;
+  rule: string;
+  eventId: number | null;
 }
 
 const countKey = (identifier: NormalizedIdentifier) => `${identifier.type}\u0000${identifier.scope}`;
@@ -175,7 +177,7 @@ export class IdentityPlan {
       }
       return survivor;
     }
-    this.merges.push({ loser: loser.id, survivor: survivor.id });
+    this.merges.push({ loser: loser.id, survivor: survivor.id, rule: link.rule, eventId: link.eventId });
     this.ledger.push(this.#entry('merged', survivor.id, loser.id, link, `merged ${loser.id} into ${survivor.id}: ${describeKey(link.from)} and ${describeKey(link.to)} are the same person`));
     return survivor;
   }

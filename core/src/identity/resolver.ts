@@ -5,7 +5,7 @@ import { connectors } from '../db/schema/index.js';
 import type { ConnectorCache } from '../engine/connector-cache.js';
 import type { Pino } from '../logger.js';
 import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
-import { IdentityPlan, type ResolveItem } from './plan.js';
+import { IdentityPlan, type PlannedMerge, type ResolveItem } from './plan.js';
 import { loadForPlan, writePlan, type Run } from './store.js';
 import type { IdentitySettings } from './settings.js';
 import { IdentifierTypes } from './types.js';
@@ -15,6 +15,12 @@ export interface IdentityInput {
   eventId: number;
   sourceId: string;
   event: WeftEvent;
+}
+
+/** What the identity stage decided for a batch: each event's profile, and the merges it made. */
+export interface ResolvedBatch {
+  profiles: Map<number, string>;
+  merges: PlannedMerge[];
 }
 
 export interface PreparedBatch {
@@ -61,22 +67,24 @@ export class IdentityResolver {
    * Resolves prepared events inside the caller's transaction. Events already resolved (a replay)
    * keep their profile and change nothing.
    *
-   * @returns the profile of each event that has identifiers.
+   * @returns the profile of each event that has identifiers, and the merges made.
    */
-  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan): Promise<Map<number, string>> {
+  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan): Promise<ResolvedBatch> {
     const withIdentifiers = items.filter((item) => item.identifiers.length > 0);
-    if (withIdentifiers.length === 0) return new Map();
+    if (withIdentifiers.length === 0) return { profiles: new Map(), merges: [] };
     const known = await run<{ event_id: string | number; profile_id: string }>(sql`
       select e.event_id, coalesce(p.merged_into, e.profile_id) as profile_id from profile_events e left join profiles p on p.id = e.profile_id
       where e.event_id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(withIdentifiers.map((item) => item.eventId))}::jsonb))`);
-    const resolved = new Map(known.map((row) => [Number(row.event_id), row.profile_id]));
-    const fresh = withIdentifiers.filter((item) => !resolved.has(item.eventId));
-    if (fresh.length === 0) return resolved;
+    const profiles = new Map(known.map((row) => [Number(row.event_id), row.profile_id]));
+    const fresh = withIdentifiers.filter((item) => !profiles.has(item.eventId));
+    if (fresh.length === 0) return { profiles, merges: [] };
     const plan = newPlan();
     await loadForPlan(run, plan, fresh.flatMap((item) => item.identifiers));
     for (const item of fresh) plan.resolve(item);
-    for (const [eventId, profileId] of await writePlan(run, plan)) resolved.set(eventId, profileId);
-    return resolved;
+    for (const [eventId, profileId] of await writePlan(run, plan)) profiles.set(eventId, profileId);
+    // Profiles created and merged within the batch were never seen outside it: nothing to announce.
+    const merges = plan.merges.filter((merge) => !plan.profiles.get(merge.loser)?.isNew);
+    return { profiles, merges };
   }
 
   /** Makes plans with the trait rules and type limits in force now. */

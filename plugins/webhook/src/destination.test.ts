@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { notifyIdentityMerge, type DeliveryItem, type IdentityMerge } from '@weft/plugin-sdk';
 import { createHarness, renderLogLine, startFakeServer, type FakeRequest, type FakeServer } from '@weft/plugin-sdk/testing';
-import plugin, { verifyWebhookSignature } from './index.js';
+import plugin, { destination, verifyWebhookSignature } from './index.js';
 
 const signingSecret = 'whsec-destination-test-secret';
 const authorization = 'Bearer receiver-token-value';
@@ -136,6 +137,34 @@ describe('webhook destination: send', () => {
     expect(written).not.toContain(signingSecret);
     expect(written).not.toContain('receiver-token-value');
     expect(written).not.toContain('in-query');
+  });
+});
+
+describe('webhook destination: identity merges', () => {
+  const merge: DeliveryItem<IdentityMerge> = {
+    payload: { survivorId: 'prf_old', mergedIds: ['prf_new'], rule: 'event', at: '2026-01-31T12:00:00.000Z' },
+    idempotencyKey: 'merge-key-1',
+    messageId: 'merge:prf_old:prf_new',
+    attempt: 1,
+  };
+  const notify = (config: Record<string, unknown> = {}) => notifyIdentityMerge(destination, [merge], webhook(config).context);
+
+  it('POSTs {"type":"identity.merge", …} to the same URL, signed, with the notice\'s idempotency key', async () => {
+    expect(await notify({ authorization })).toEqual([{ status: 'ok' }]);
+    const [request] = receiver.requests;
+    expect(request!.method).toBe('POST');
+    expect(request!.path).toBe('/hooks/weft');
+    expect(request!.json).toEqual({ type: 'identity.merge', survivorId: 'prf_old', mergedIds: ['prf_new'], rule: 'event', at: '2026-01-31T12:00:00.000Z' });
+    expect(request!.headers['idempotency-key']).toBe('merge-key-1');
+    expect(request!.headers['authorization']).toBe(authorization);
+    expect(signatureVerdict(request!)).toEqual({ ok: true });
+  });
+
+  it('reads the answer as it reads a batch: 503 retries, 400 fails, 401 pauses', async () => {
+    receiver.respond([{ status: 503 }, { status: 400, json: { error: 'unknown profile' } }, { status: 401 }]);
+    expect(await notify()).toEqual([expect.objectContaining({ status: 'retry', reason: expect.stringContaining('answered 503') })]);
+    expect(await notify()).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('unknown profile') })]);
+    expect(await notify()).toEqual([expect.objectContaining({ status: 'pause', reason: expect.stringContaining('answered 401') })]);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   ok,
   secret,
   type DeliveryItem,
+  type IdentityMerge,
   type PluginContext,
 } from '@weft/plugin-sdk';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookPayload } from './signature.js';
@@ -58,13 +59,24 @@ const payloadSchema = z.record(z.string(), z.unknown());
  * The body is always `{"batch":[…]}`, one item or many, so a receiver parses one shape.
  */
 export function buildWebhookRequest(items: DeliveryItem<Record<string, unknown>>[], config: DestinationConfig, now: number = Date.now()) {
-  const body = JSON.stringify({ batch: items.map((item) => item.payload) });
+  return signedRequest(JSON.stringify({ batch: items.map((item) => item.payload) }), batchIdempotencyKey(items), config, now);
+}
+
+/**
+ * The request a merge of profiles becomes: `{"type":"identity.merge","survivorId",…}`, signed
+ * like a batch, with the notice's own idempotency key.
+ */
+export function buildMergeRequest(item: DeliveryItem<IdentityMerge>, config: DestinationConfig, now: number = Date.now()) {
+  return signedRequest(JSON.stringify({ type: 'identity.merge', ...item.payload }), item.idempotencyKey, config, now);
+}
+
+function signedRequest(body: string, idempotencyKey: string, config: DestinationConfig, now: number) {
   const timestamp = Math.floor(now / 1000);
   const headers: Record<string, string> = {
     ...config.headers,
     'Content-Type': 'application/json',
     'User-Agent': userAgent,
-    'Idempotency-Key': batchIdempotencyKey(items),
+    'Idempotency-Key': idempotencyKey,
     [TIMESTAMP_HEADER]: String(timestamp),
     [SIGNATURE_HEADER]: signWebhookPayload({ secret: config.signingSecret, timestamp, body }),
   };
@@ -82,8 +94,19 @@ export function batchIdempotencyKey(items: Pick<DeliveryItem<unknown>, 'idempote
 }
 
 async function postBatch(items: DeliveryItem<Record<string, unknown>>[], ctx: Context) {
+  const status = await post(buildWebhookRequest(items, ctx.config), ctx);
+  ctx.logger.debug('webhook batch delivered', { host: new URL(ctx.config.url).host, items: items.length, status });
+  return items.map(() => ok());
+}
+
+async function postMerge(item: DeliveryItem<IdentityMerge>, ctx: Context) {
+  const status = await post(buildMergeRequest(item, ctx.config), ctx);
+  ctx.logger.debug('webhook merge notice delivered', { host: new URL(ctx.config.url).host, survivorId: item.payload.survivorId, status });
+}
+
+/** POSTs a signed request and returns the status of a 2xx answer; anything else throws the SDK error that says what to do. */
+async function post({ body, headers }: { body: string; headers: Record<string, string> }, ctx: Context): Promise<number> {
   const url = new URL(ctx.config.url);
-  const { body, headers } = buildWebhookRequest(items, ctx.config);
   let response: Response;
   try {
     response = await ctx.fetch(url, { method: 'POST', headers, body, ...timeout(ctx.config) });
@@ -94,8 +117,7 @@ async function postBatch(items: DeliveryItem<Record<string, unknown>>[], ctx: Co
   if (failure) throw failure;
   // Read the (ignored) body so the connection goes back to the pool.
   await response.arrayBuffer();
-  ctx.logger.debug('webhook batch delivered', { host: url.host, items: items.length, status: response.status });
-  return items.map(() => ok());
+  return response.status;
 }
 
 /**
@@ -154,4 +176,5 @@ export const destination = defineDestination({
       performBatch: (items, ctx: Context) => postBatch(items, ctx),
     }),
   },
+  onIdentityMerge: (item, ctx) => postMerge(item, ctx),
 });

@@ -3,7 +3,7 @@ import { destination } from './destination.js';
 import { source } from './source.js';
 import { version } from './version.js';
 
-export { destination, destinationConfigSchema, buildWebhookRequest, batchIdempotencyKey, type DestinationConfig } from './destination.js';
+export { destination, destinationConfigSchema, buildWebhookRequest, buildMergeRequest, batchIdempotencyKey, type DestinationConfig } from './destination.js';
 export { source, sourceConfigSchema, eventsFromBody, type SourceConfig } from './source.js';
 export {
   verifyWebhookSignature,

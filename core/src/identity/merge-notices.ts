@@ -1,0 +1,105 @@
+import { and, eq } from 'drizzle-orm';
+import { idempotencyKey, type DestinationComponent, type IdentityMerge } from '@weft/plugin-sdk';
+import { connectors } from '../db/schema/index.js';
+import type { Runtime } from '../runtime.js';
+import type { ConnectorCache, LiveConnector } from '../engine/connector-cache.js';
+import type { OutboxRow } from '../engine/router.js';
+
+/**
+ * The action name of merge notices in the outbox. Plugins cannot name an action `$…`, so a notice
+ * is never taken for an action's delivery.
+ */
+export const mergeNoticeAction = '$identity-merge';
+
+/** One merge the identity stage committed, and the event that caused it (its row carries that event's id). */
+export interface CommittedMerge {
+  survivor: string;
+  loser: string;
+  rule: string;
+  eventId: number;
+}
+
+/**
+ * The destination connectors to tell about merges: enabled ones (paused included: they keep
+ * queueing) whose component implements `onIdentityMerge`. Load them before the pipeline's
+ * transaction opens, as the router loads its destinations: PGlite has one connection, so nothing
+ * may query beside the transaction. A connector that cannot be loaded is left out and logged;
+ * holding up every event for it would stop ingestion.
+ *
+ * @example
+ * const targets = await mergeNoticeTargets(runtime, cache); // before db.transaction(…)
+ */
+export async function mergeNoticeTargets(runtime: Runtime, cache: ConnectorCache): Promise<LiveConnector[]> {
+  const rows = await runtime.db
+    .select({ id: connectors.id })
+    .from(connectors)
+    .where(and(eq(connectors.kind, 'destination'), eq(connectors.enabled, true)));
+  const targets: LiveConnector[] = [];
+  for (const { id } of rows) {
+    try {
+      const connector = await cache.get(id);
+      if (typeof (connector.component as DestinationComponent).onIdentityMerge === 'function') targets.push(connector);
+    } catch (error) {
+      runtime.logger.error({ connector: id, err: error }, 'merge notices: cannot load this destination; it is not told about the merges of this batch');
+    }
+  }
+  return targets;
+}
+
+/**
+ * The outbox rows that tell each target about merges. Merges that end in one survivor (a into b,
+ * then b into c) become one notice (c absorbed a and b), so a destination never applies them in the
+ * wrong order. Each row carries the id of the first event behind its merges: `commitRoutingIn`
+ * writes rows only for events whose claim still holds, so the notices commit exactly when the merges do.
+ *
+ * @example
+ * rows.push(...mergeNoticeRows(targets, [{ survivor: 'prf_a', loser: 'prf_b', rule: 'event', eventId: 42 }], new Date()));
+ */
+export function mergeNoticeRows(targets: LiveConnector[], merges: CommittedMerge[], at: Date): OutboxRow[] {
+  if (targets.length === 0) return [];
+  const rows: OutboxRow[] = [];
+  for (const notice of combineMerges(merges, at)) {
+    // Deterministic, so the same merge committed twice (a batch retried after a deadlock) is one row.
+    const messageId = `merge:${notice.merge.survivorId}:${notice.merge.mergedIds.join(',')}`;
+    for (const target of targets) {
+      const connectorId = target.row.id;
+      rows.push({
+        connectorId,
+        action: mergeNoticeAction,
+        idempotencyKey: idempotencyKey({ connectorId, action: mergeNoticeAction, messageId }),
+        eventId: notice.eventId,
+        messageId,
+        payload: notice.merge,
+        batchKey: null,
+        status: 'pending',
+        lastError: null,
+        history: [],
+      });
+    }
+  }
+  return rows;
+}
+
+/** Groups merges by the profile they finally live on in, in the order the survivors first appear. */
+function combineMerges(merges: CommittedMerge[], at: Date): Array<{ merge: IdentityMerge; eventId: number }> {
+  const mergedInto = new Map(merges.map((merge) => [merge.loser, merge.survivor]));
+  const finalSurvivor = (id: string) => {
+    let current = id;
+    // Bounded: a chain never loops, but a pipeline worker must not spin if one ever did.
+    for (let hops = 0; mergedInto.has(current) && hops < merges.length; hops++) current = mergedInto.get(current)!;
+    return current;
+  };
+  const groups = new Map<string, { merged: Set<string>; rules: Set<string>; eventId: number }>();
+  for (const merge of merges) {
+    const survivor = finalSurvivor(merge.loser);
+    const group = groups.get(survivor) ?? { merged: new Set(), rules: new Set(), eventId: merge.eventId };
+    group.merged.add(merge.loser);
+    group.rules.add(merge.rule);
+    groups.set(survivor, group);
+  }
+  const iso = at.toISOString();
+  return [...groups].map(([survivorId, group]) => ({
+    merge: { survivorId, mergedIds: [...group.merged].filter((id) => id !== survivorId).sort(), rule: [...group.rules].join(','), at: iso },
+    eventId: group.eventId,
+  }));
+}
