@@ -12,6 +12,8 @@ import { PipelineService } from './pipelines/service.js';
 import { IdentifierTypes, type PhoneRegion } from './identity/types.js';
 import { IdentityService } from './identity/service.js';
 import { IdentitySettings } from './identity/settings.js';
+import { mergeNoticeTargets } from './identity/merge-notices.js';
+import { ConnectorCache } from './engine/connector-cache.js';
 
 /** Everything one Weft process shares: database, plugins, services, telemetry, shutdown signal. */
 export interface Runtime {
@@ -56,7 +58,7 @@ export async function createRuntime(config: WeftConfig, options: RuntimeOptions 
   await loadPlugins(registry, database.db, config, logger, options.skipWorkspacePlugins ?? false);
   const shutdown = new AbortController();
   const identityTypes = new IdentifierTypes(database.db, config.phoneRegion as PhoneRegion);
-  return {
+  const runtime: Runtime = {
     config,
     database,
     db: database.db,
@@ -75,6 +77,12 @@ export async function createRuntime(config: WeftConfig, options: RuntimeOptions 
       await database.close();
     },
   };
+  const noticeCache = new ConnectorCache(runtime);
+  runtime.identity.announceMergesWith({
+    targets: () => mergeNoticeTargets(runtime, noticeCache),
+    queued: (connectorId) => runtime.signals.deliveriesQueued(connectorId),
+  });
+  return runtime;
 }
 
 /** Loads workspace plugins and the ones added with `weft plugins add`; failures are logged, never fatal. */

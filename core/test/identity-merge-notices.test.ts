@@ -173,4 +173,19 @@ describe('identity merge notices', () => {
       { survivorId: visitor, mergedIds: [member], rule: 'event', at: expect.any(String) },
     ]);
   });
+
+  it('tells a destination about a merge made by hand, in the same transaction as the merge', async () => {
+    const notified = await destination('notified');
+    const worker = new PipelineWorker(test.runtime);
+    await test.ingest.write('merge-src', normalizeEvents([{ type: 'identify', userId: 'hand-1' }, { type: 'identify', anonymousId: 'hand-visitor' }], { receivedAt: new Date() }));
+    while ((await worker.processBatch()) > 0);
+    const member = (await test.runtime.identity.profiles.lookup('user_id:hand-1')).id;
+    const visitor = (await test.runtime.identity.profiles.lookup('anonymous_id:hand-visitor')).id;
+    const survivor = await test.runtime.identity.merge([member, visitor], { rule: 'manual', confidence: 1, evidence: null });
+    const [row] = await waitUntil('the merge notice to be delivered', settled(notified.id, 1));
+    expect(row).toMatchObject({ action: mergeNoticeAction, status: 'delivered' });
+    expect(notified.receiver.requests.map((request) => request.json)).toEqual([
+      { survivorId: survivor, mergedIds: [survivor === member ? visitor : member], rule: 'manual', at: expect.any(String) },
+    ]);
+  });
 });

@@ -1,9 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { idempotencyKey, type DestinationComponent, type IdentityMerge } from '@weft/plugin-sdk';
 import { connectors } from '../db/schema/index.js';
 import type { Runtime } from '../runtime.js';
 import type { ConnectorCache, LiveConnector } from '../engine/connector-cache.js';
 import type { OutboxRow } from '../engine/router.js';
+import type { Run } from './store.js';
 
 /**
  * The action name of merge notices in the outbox. Plugins cannot name an action `$…`, so a notice
@@ -102,4 +103,22 @@ function combineMerges(merges: CommittedMerge[], at: Date): Array<{ merge: Ident
     merge: { survivorId, mergedIds: [...group.merged].filter((id) => id !== survivorId).sort(), rule: [...group.rules].join(','), at: iso },
     eventId: group.eventId,
   }));
+}
+
+/**
+ * Writes merge notices of a merge that no event caused (by hand, a review, a probabilistic
+ * resolver) inside that merge's transaction, so they commit exactly when it does.
+ *
+ * @returns the connectors that got a notice.
+ */
+export async function insertMergeNotices(run: Run, targets: LiveConnector[], merge: Omit<CommittedMerge, 'eventId'>, at = new Date()): Promise<string[]> {
+  const rows = mergeNoticeRows(targets, [{ ...merge, eventId: 0 }], at);
+  if (rows.length === 0) return [];
+  const records = rows.map((row) => ({ connector_id: row.connectorId, action: row.action, idempotency_key: row.idempotencyKey, message_id: row.messageId, payload: row.payload }));
+  await run(sql`
+    insert into deliveries (connector_id, action, idempotency_key, event_id, message_id, payload, status, history)
+    select r.connector_id, r.action, r.idempotency_key, null, r.message_id, r.payload, 'pending', '[]'::jsonb
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(connector_id text, action text, idempotency_key text, message_id text, payload jsonb)
+    on conflict (idempotency_key) do nothing`);
+  return [...new Set(rows.map((row) => row.connectorId))];
 }

@@ -12,15 +12,20 @@ export interface MergeEvidence {
   evidence: Record<string, unknown> | null;
 }
 
+/** Priority and limit per identifier type, read before a transaction (inside it nothing else may query: PGlite has one connection). */
+export type TypeRanks = Map<string, { priority: number; limit: number | null }>;
+
+export async function typeRanks(types: IdentifierTypes): Promise<TypeRanks> {
+  return new Map((await types.list()).map((type) => [type.type, { priority: type.priority, limit: type.limit }]));
+}
+
 /** The identities of a profile as normalised identifiers (for locks and the plan), oldest first. */
-export async function profileIdentifiers(run: Run, types: IdentifierTypes, profileId: string): Promise<NormalizedIdentifier[]> {
+export async function profileIdentifiers(run: Run, ranks: TypeRanks, profileId: string): Promise<NormalizedIdentifier[]> {
   const rows = await run<{ type: string; scope: string; value: string }>(sql`select type, scope, value from identities where profile_id = ${profileId} order by id`);
-  const result: NormalizedIdentifier[] = [];
-  for (const row of rows) {
-    const type = await types.get(row.type);
-    result.push({ type: row.type, scope: row.scope, value: row.value, priority: type.priority, limit: type.limit, key: identifierKey(row.type, row.scope, row.value) });
-  }
-  return result;
+  return rows.map((row) => {
+    const rank = ranks.get(row.type) ?? { priority: 50, limit: null };
+    return { type: row.type, scope: row.scope, value: row.value, priority: rank.priority, limit: rank.limit, key: identifierKey(row.type, row.scope, row.value) };
+  });
 }
 
 /**
@@ -35,14 +40,17 @@ export async function mergeProfiles(
   newPlan: () => IdentityPlan,
   ids: [string, string],
   why: MergeEvidence,
+  /** Runs inside the merge's transaction once it is written (merge notices to destinations). */
+  onMerged?: (run: Run, merge: { survivor: string; loser: string; rule: string }) => Promise<void>,
 ): Promise<string> {
+  const ranks = await typeRanks(types);
   return database.db.transaction(async (tx) => {
     const run = runner(tx);
     const [a, b] = await Promise.all(ids.map((id) => liveProfileId(run, id)));
     if (!a) throw notFound('Profile', ids[0]);
     if (!b) throw notFound('Profile', ids[1]);
     if (a === b) throw new WeftError(409, 'conflict', `Profiles '${ids[0]}' and '${ids[1]}' are already one profile (${a})`);
-    const [left, right] = [await profileIdentifiers(run, types, a), await profileIdentifiers(run, types, b)];
+    const [left, right] = [await profileIdentifiers(run, ranks, a), await profileIdentifiers(run, ranks, b)];
     if (left.length === 0 || right.length === 0) throw new WeftError(409, 'conflict', 'A profile without identifiers cannot be merged');
     const plan = newPlan();
     await loadForPlan(run, plan, [...left, ...right]);
@@ -54,6 +62,7 @@ export async function mergeProfiles(
     if (blocked) throw new WeftError(409, 'limit', `Profiles '${a}' and '${b}' cannot be merged: together they would have ${blocked}`);
     const survivor = plan.merge(profileA, profileB, { from: left[0]!.key, to: right[0]!.key, rule: why.rule, confidence: why.confidence, eventId: null, evidence: why.evidence });
     await writePlan(run, plan);
+    await onMerged?.(run, { survivor: survivor.id, loser: survivor === profileA ? profileB.id : profileA.id, rule: why.rule });
     return survivor.id;
   });
 }

@@ -101,11 +101,20 @@ export class IdentityResolver {
   }
 
   async #pluginIdentifiers(connectorId: string, event: WeftEvent): Promise<Identifier[]> {
-    const connector = await this.cache!.get(connectorId);
-    const component = connector.component as IdentityResolverComponent;
+    let component: IdentityResolverComponent;
+    let ctx: Parameters<NonNullable<IdentityResolverComponent['identifiers']>>[1];
+    try {
+      const connector = await this.cache!.get(connectorId);
+      component = connector.component as IdentityResolverComponent;
+      ctx = connector.ctx;
+    } catch (error) {
+      // A resolver that cannot be loaded (its stored config no longer fits) must not stop every event.
+      this.logger.warn({ connector: connectorId, err: error }, 'identity resolver cannot be loaded; its identifiers are skipped');
+      return [];
+    }
     if (!component.identifiers) return [];
     try {
-      const found = await component.identifiers(event, connector.ctx);
+      const found = await component.identifiers(event, ctx);
       return Array.isArray(found) ? found.filter((item) => item && typeof item.type === 'string' && item.value !== undefined) : [];
     } catch (error) {
       // A resolver that fails must not stop the event: the host's own identifiers still apply.

@@ -7,6 +7,14 @@ import { unmergeProfile, type UnmergeTarget } from './unmerge.js';
 import type { TraitPrecedence } from './traits.js';
 import type { IdentifierTypes } from './types.js';
 import type { IdentitySettings } from './settings.js';
+import { insertMergeNotices } from './merge-notices.js';
+import type { LiveConnector } from '../engine/connector-cache.js';
+
+/** How merges made outside the pipeline reach destinations: who wants them, and whom to wake. */
+export interface MergeNotices {
+  targets(): Promise<LiveConnector[]>;
+  queued(connectorId: string): void;
+}
 
 /**
  * What people and other services do to the identity graph outside the pipeline: merge,
@@ -18,6 +26,7 @@ import type { IdentitySettings } from './settings.js';
 export class IdentityService {
   readonly profiles: ProfileService;
   readonly #resolver: IdentityResolver;
+  #notices: MergeNotices | undefined;
 
   constructor(
     private readonly database: Database,
@@ -29,9 +38,22 @@ export class IdentityService {
     this.#resolver = new IdentityResolver(database.db, types, settings, undefined, logger);
   }
 
-  /** Merges two profiles into the older one; returns the survivor's id. */
+  /** Where merges made here are announced (destinations with onIdentityMerge); set by the runtime. */
+  announceMergesWith(notices: MergeNotices): void {
+    this.#notices = notices;
+  }
+
+  /** Merges two profiles into the older one (telling destinations that want to know); returns the survivor's id. */
   async merge(ids: [string, string], why: MergeEvidence): Promise<string> {
-    return mergeProfiles(this.database, this.types, await this.#resolver.planFactory(), ids, why);
+    const notices = this.#notices;
+    // Loaded before the transaction: nothing may query beside it on PGlite's one connection.
+    const targets = notices ? await notices.targets() : [];
+    let notified: string[] = [];
+    const survivor = await mergeProfiles(this.database, this.types, await this.#resolver.planFactory(), ids, why, async (run, merge) => {
+      notified = await insertMergeNotices(run, targets, merge);
+    });
+    for (const connectorId of notified) notices?.queued(connectorId);
+    return survivor;
   }
 
   /** Splits a profile by detaching an identifier or removing a link; returns the resulting profile ids. */

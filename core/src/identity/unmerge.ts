@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { TraitSource } from '../db/schema/index.js';
 import { WeftError, notFound } from '../errors.js';
-import { liveProfileId, profileIdentifiers } from './merge.js';
+import { liveProfileId, profileIdentifiers, typeRanks } from './merge.js';
 import { describeKey } from './plan.js';
 import { loadForPlan, runner, type Run } from './store.js';
 import type { TraitRules } from './traits.js';
@@ -44,12 +44,13 @@ export async function unmergeProfile(
   target: UnmergeTarget,
   reason: string | undefined,
 ): Promise<string[]> {
+  const ranks = await typeRanks(types);
   return database.db.transaction(async (tx) => {
     const run = runner(tx);
     const live = await liveProfileId(run, profileId);
     if (!live) throw notFound('Profile', profileId);
     // Same locks, in the same order, as the pipeline's identity stage takes.
-    await loadForPlan(run, newPlan(), await profileIdentifiers(run, types, live));
+    await loadForPlan(run, newPlan(), await profileIdentifiers(run, ranks, live));
     const identities = await loadIdentities(run, live);
     const links = await run<{ id: string | number; from_identity_id: string | number; to_identity_id: string | number }>(sql`
       select l.id, l.from_identity_id, l.to_identity_id from identity_links l
