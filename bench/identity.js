@@ -1,0 +1,271 @@
+// The identity stage on PostgreSQL (127.0.0.1:5432): identify throughput of one pipeline worker,
+// and profile lookup latency at 1M profiles (ProfileService, and the admin HTTP API).
+//   pnpm build && node bench/identity.js                      # 1M events, 20k lookups, batch sizes 500/1000/2000
+//   node bench/identity.js --events 200000 --lookups 5000 --sizes 500 --sweep-events 0
+// Each run creates its own databases and drops them at the end.
+import { Agent, get } from 'node:http';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { PipelineWorker, createRuntime, loadConfig } from '@weft/core';
+import { createDatabase, prepareWeft } from './lib/setup.js';
+import { freePort, startChild } from './lib/processes.js';
+import { loadIdentifyEvents, topUpProfiles } from './lib/identity-data.js';
+import { timeStatements } from './lib/identity-sql-timer.js';
+import { emulateAutovacuum } from './lib/identity-autovacuum.js';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    lookups: { type: 'string', default: '20000' },
+    batch: { type: 'string', default: '500' },
+    sizes: { type: 'string', default: '500,1000,2000' },
+    'sweep-events': { type: 'string', default: '100000' },
+    profiles: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '42' },
+    // The server has autovacuum off; without ANALYZE the planner scans identities for every batch.
+    autovacuum: { type: 'boolean', default: true },
+  },
+  allowNegative: true,
+});
+const totalEvents = Number(args.events);
+const lookups = Number(args.lookups);
+const mainBatch = Number(args.batch);
+const sweepSizes = args.sizes.split(',').filter(Boolean).map(Number);
+const sweepEvents = Number(args['sweep-events']);
+const targetProfiles = Number(args.profiles);
+const seed = Number(args.seed);
+const figures = [];
+const results = { at: new Date().toISOString(), args: { events: totalEvents, lookups, batch: mainBatch, sizes: sweepSizes, sweepEvents, profiles: targetProfiles, seed, autovacuum: args.autovacuum } };
+const runStarted = performance.now();
+
+function report(name, value, unit, note = '', digits = 0) {
+  figures.push({ name, value: Number(value.toFixed(digits)), unit, note });
+  console.log(`  ${name.padEnd(52)} ${value.toFixed(digits).padStart(9)} ${unit}${note ? `  (${note})` : ''}`);
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const quiet = { onnotice: () => {} };
+
+function percentiles(samples) {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1], mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+}
+
+/**
+ * A fresh database with one `web-sdk` source and no pipeline, `total` identify events pending,
+ * and one pipeline worker draining them `batchSize` at a time. Leaves the database open.
+ */
+async function identifyRun({ total, batchSize, label }) {
+  const database = await createDatabase();
+  const weft = await prepareWeft({
+    databaseUrl: database.url,
+    configure: async (runtime) => {
+      await runtime.connectors.create({ id: 'web', plugin: 'web-sdk', component: 'source' });
+      return {};
+    },
+  });
+  const env = { ...weft.env, WEFT_PIPELINE_BATCH_SIZE: String(batchSize) };
+  const sql = postgres(database.url, { max: 2, ...quiet });
+  const cleanup = async () => {
+    cleanups.delete(cleanup);
+    await sql.end();
+    await database.drop();
+    rmSync(weft.dataDir, { recursive: true, force: true });
+  };
+  cleanups.add(cleanup);
+  try {
+    const loadStarted = performance.now();
+    const kinds = await loadIdentifyEvents(sql, { sourceId: 'web', total, seed });
+    const loadMs = performance.now() - loadStarted;
+    console.log(`  [${label}] ${total} pending identify events stored in ${seconds(loadMs)}: ${Object.entries(kinds).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
+
+    const runtime = await createRuntime(loadConfig(env));
+    const timer = timeStatements(runtime);
+    const worker = new PipelineWorker(runtime);
+    const batchMs = [];
+    const marks = [];
+    let done = 0;
+    let lastPrint = performance.now();
+    const autovacuum = args.autovacuum ? emulateAutovacuum(database.url) : undefined;
+    const started = performance.now();
+    for (;;) {
+      const batchStarted = performance.now();
+      const handled = await worker.processBatch();
+      if (handled === 0) break;
+      batchMs.push(performance.now() - batchStarted);
+      const before = done;
+      done += handled;
+      // The rate of each tenth of the events: does it fall as the graph grows?
+      if (Math.floor((before * 10) / total) !== Math.floor((done * 10) / total)) marks.push({ events: done, ms: performance.now() - started });
+      if (performance.now() - lastPrint > 15_000) {
+        lastPrint = performance.now();
+        console.log(`  [${label}] ${done} / ${total} events, ${Math.round(done / ((lastPrint - started) / 1000))} events/s so far`);
+      }
+    }
+    const workMs = performance.now() - started;
+    const maintenance = (await autovacuum?.stop()) ?? null;
+    const [counts] = await sql`
+      select (select count(*)::int from profiles) as profiles,
+        (select count(*)::int from profiles where merged_into is null) as live_profiles,
+        (select count(*)::int from identities) as identities,
+        (select count(*)::int from identity_links) as links,
+        (select count(*)::int from identity_ledger where kind = 'merged') as merges,
+        (select count(*)::int from identity_ledger where kind = 'linked') as linked,
+        (select count(*)::int from identity_ledger where kind = 'conflict') as conflicts,
+        (select count(*)::int from profile_events) as profile_events,
+        (select count(*)::int from events where state = 'done') as done_events,
+        (select count(*)::int from events where state <> 'done') as not_done_events`;
+    const tenths = marks.map((mark, index) => {
+      const previous = marks[index - 1] ?? { events: 0, ms: 0 };
+      return Math.round((mark.events - previous.events) / ((mark.ms - previous.ms) / 1000));
+    });
+    return { database, env, sql, runtime, timer, cleanup, total, batchSize, loadMs, kinds, workMs, rate: done / (workMs / 1000), processed: done, batches: batchMs.length, batch: percentiles(batchMs), tenths, counts, maintenance };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+function printStatements(stats, processed, workMs, top = 14) {
+  const claimMs = stats.statements.filter((entry) => entry.statement.startsWith('update events set lease_until')).reduce((sum, entry) => sum + entry.totalMs, 0);
+  console.log(`    processBatch ${seconds(workMs)}: claim ${seconds(claimMs)}, identity + routing transaction ${seconds(stats.transactionMs)}, ` +
+    `outside both (transform, identity prepare: normalising in JS) ${seconds(workMs - claimMs - stats.transactionMs)}`);
+  console.log(`    where the worker's time went (wall time per statement as the worker sees it, ${stats.transactions} transactions):`);
+  for (const entry of stats.statements.slice(0, top)) {
+    console.log(`    ${(entry.totalMs / 1000).toFixed(1).padStart(7)} s ${String(entry.calls).padStart(6)}× ${(entry.totalMs / entry.calls).toFixed(2).padStart(7)} ms avg ${entry.maxMs.toFixed(0).padStart(5)} ms max  ${entry.statement}`);
+  }
+  console.log(`    ${(stats.transactionOverheadMs / 1000).toFixed(1).padStart(7)} s inside transactions outside statements (BEGIN/COMMIT, JS between statements)`);
+  console.log(`    ${(stats.statementMs / 1000).toFixed(1).padStart(7)} s all statements = ${(stats.statementMs / processed).toFixed(3)} ms per event`);
+}
+
+async function lookupLatency(run) {
+  const { sql, runtime, env } = run;
+  const added = await topUpProfiles(sql, targetProfiles);
+  const [graph] = await sql`select (select count(*)::int from profiles where merged_into is null) as live_profiles, (select count(*)::int from identities) as identities`;
+  console.log(`\nLookup latency (${graph.live_profiles} live profiles, ${graph.identities} identities${added ? `, ${added} synthetic profiles added` : ''})`);
+  const emails = (await sql`select value from identities where type = 'email' order by random() limit ${lookups + 200}`).map((row) => row.value);
+  const warm = emails.splice(0, 200);
+  const profiles = runtime.identity.profiles;
+  for (const email of warm) await profiles.lookup(`email:${email}`);
+  const inProcess = [];
+  for (const email of emails) {
+    const started = performance.now();
+    const profile = await profiles.lookup(`email:${email}`);
+    inProcess.push(performance.now() - started);
+    if (!profile.identities.some((identity) => identity.type === 'email' && identity.value === email)) throw new Error(`lookup of ${email} answered ${profile.id}, which does not hold it`);
+  }
+  const service = percentiles(inProcess);
+  report('ProfileService.lookup(email) p50', service.p50, 'ms', `${service.n} sequential lookups`, 3);
+  report('ProfileService.lookup(email) p95', service.p95, 'ms', '', 3);
+  report('ProfileService.lookup(email) p99', service.p99, 'ms', 'target < 5 ms', 3);
+  report('ProfileService.lookup(email) max', service.max, 'ms', '', 3);
+
+  const port = await freePort();
+  const server = await startChild('weft-server.js', { ...env, WEFT_PORT: String(port), WEFT_HOST: '127.0.0.1', WEFT_ROLE: 'api' });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const headers = { authorization: `Bearer ${env.WEFT_ADMIN_TOKEN}` };
+  const request = (email) =>
+    new Promise((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: `/api/v1/profiles?identifier=${encodeURIComponent(`email:${email}`)}`, agent, headers }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`GET /api/v1/profiles answered ${response.statusCode}: ${body}`))));
+      }).on('error', reject);
+    });
+  let http;
+  try {
+    for (const email of warm) await request(email);
+    const overHttp = [];
+    for (const email of emails) {
+      const started = performance.now();
+      const body = await request(email);
+      overHttp.push(performance.now() - started);
+      if (!body.includes(email)) throw new Error(`GET /api/v1/profiles for ${email} answered a profile without it`);
+    }
+    http = percentiles(overHttp);
+    report('GET /api/v1/profiles?identifier=email:… p50', http.p50, 'ms', `${http.n} sequential requests, keep-alive`, 3);
+    report('GET /api/v1/profiles?identifier=email:… p95', http.p95, 'ms', '', 3);
+    report('GET /api/v1/profiles?identifier=email:… p99', http.p99, 'ms', 'target < 5 ms', 3);
+    report('GET /api/v1/profiles?identifier=email:… max', http.max, 'ms', '', 3);
+  } finally {
+    agent.destroy();
+    await server.stop();
+  }
+  return { graph, syntheticProfiles: added, service, http };
+}
+
+function summarise(run, note) {
+  const { counts } = run;
+  report(`identify throughput, batch ${run.batchSize}`, run.rate, 'events/s', `${note}; 1 worker, ${run.processed} events in ${seconds(run.workMs)}`);
+  return {
+    events: run.total,
+    batchSize: run.batchSize,
+    loadSeconds: run.loadMs / 1000,
+    kinds: run.kinds,
+    workSeconds: run.workMs / 1000,
+    eventsPerSecond: run.rate,
+    eventsPerSecondByTenth: run.tenths,
+    batches: run.batches,
+    batchMs: run.batch,
+    counts,
+    autovacuumStandIn: run.maintenance,
+    statements: run.timer.stats(),
+  };
+}
+
+// Ctrl-C drops the databases this run made.
+const cleanups = new Set();
+process.once('SIGINT', async () => {
+  console.log('\ninterrupted: dropping the benchmark databases');
+  for (const cleanup of [...cleanups]) await cleanup().catch(() => undefined);
+  process.exit(130);
+});
+
+console.log(`Weft identity benchmark — ${new Date().toISOString()}${args.autovacuum ? '' : ' (no autovacuum stand-in)'}`);
+results.sweep = [];
+if (sweepEvents > 0 && sweepSizes.length > 0) {
+  console.log(`\nBatch size sweep: ${sweepEvents} identify events each, fresh database, 1 worker`);
+  for (const batchSize of sweepSizes) {
+    const run = await identifyRun({ total: sweepEvents, batchSize, label: `sweep ${batchSize}` });
+    try {
+      results.sweep.push(summarise(run, `${sweepEvents} events`));
+    } finally {
+      await run.runtime.close();
+      await run.cleanup();
+    }
+  }
+  const best = results.sweep.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
+  report('best batch size in the sweep', best.batchSize, 'events', `${Math.round(best.eventsPerSecond)} events/s`);
+}
+
+console.log(`\nIdentify throughput: ${totalEvents} identify events, batch ${mainBatch}, 1 worker (target ≥ 10000 events/s)`);
+const main = await identifyRun({ total: totalEvents, batchSize: mainBatch, label: 'main' });
+try {
+  results.identify = summarise(main, `${totalEvents} events`);
+  const { counts, batch } = main;
+  report('events per second by tenth of the run (first)', main.tenths[0] ?? 0, 'events/s', `then ${main.tenths.slice(1).join(', ')}`);
+  report('batch duration p50', batch.p50, 'ms', `p95 ${batch.p95.toFixed(0)} ms, p99 ${batch.p99.toFixed(0)} ms, max ${batch.max.toFixed(0)} ms`);
+  report('profiles', counts.profiles, 'rows', `${counts.live_profiles} live, ${counts.profiles - counts.live_profiles} merged away`);
+  report('identities', counts.identities, 'rows', `${counts.links} links`);
+  report('merges (identity_ledger kind = merged)', counts.merges, 'rows', `${counts.linked} linked, ${counts.conflicts} conflicts`);
+  report('events resolved to a profile (profile_events)', counts.profile_events, 'rows', `${counts.done_events} events done, ${counts.not_done_events} not`);
+  printStatements(results.identify.statements, main.processed, main.workMs);
+  if (main.maintenance) console.log(`    autovacuum stand-in: ${main.maintenance.vacuum} vacuum analyze + ${main.maintenance.analyze} analyze runs, ${seconds(main.maintenance.ms)} (concurrent with the worker)`);
+  results.identify.statements.statements = results.identify.statements.statements.slice(0, 25);
+  for (const entry of results.sweep) entry.statements.statements = entry.statements.statements.slice(0, 10);
+  if (lookups > 0) results.lookups = await lookupLatency(main);
+} finally {
+  await main.runtime.close();
+  await main.cleanup();
+}
+
+const totalMs = performance.now() - runStarted;
+report('whole benchmark run', totalMs / 1000, 's', '', 1);
+results.figures = figures;
+results.totalSeconds = totalMs / 1000;
+mkdirSync(new URL('./results', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/identity.json', import.meta.url), JSON.stringify(results, null, 2));
+console.log('\nFigures written to bench/results/identity.json');
