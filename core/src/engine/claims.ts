@@ -3,7 +3,7 @@ import type { WeftEvent } from '@weft/plugin-sdk';
 import type { Database } from '../db/client.js';
 import type { Claim } from './lease-keeper.js';
 import type { OutboxRow, StoredEvent } from './router.js';
-import { runner, type Run } from '../identity/store.js';
+import { runner, textArray, type Run } from '../identity/store.js';
 
 export interface ClaimedEvent extends StoredEvent, Claim {
   /** Why the previous attempt to route it did not finish, if it did not. */
@@ -69,11 +69,10 @@ export async function commitRouting(database: Database, outcomes: EventOutcome[]
  */
 export async function lockHeldClaims(run: Run, claims: Claim[]): Promise<Set<number>> {
   if (claims.length === 0) return new Set();
-  const held = await run<{ id: string | number }>(sql`
-    select e.id from events e join jsonb_to_recordset(${JSON.stringify(claims)}::jsonb) as c(id bigint, attempts int)
-      on e.id = c.id and e.attempts = c.attempts
-    where e.state = 'pending' order by e.id for update of e`);
-  return new Set(held.map((row) => Number(row.id)));
+  const attempts = new Map(claims.map((claim) => [claim.id, claim.attempts]));
+  const rows = await run<{ id: string | number; attempts: number }>(sql`
+    select id, attempts from events where id = any(${textArray(attempts.keys())}::bigint[]) and state = 'pending' order by id for update`);
+  return new Set(rows.filter((row) => attempts.get(Number(row.id)) === row.attempts).map((row) => Number(row.id)));
 }
 
 /** `commitRouting` inside the caller's transaction. */

@@ -6,7 +6,7 @@ import type { ConnectorCache } from '../engine/connector-cache.js';
 import type { Pino } from '../logger.js';
 import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
 import { IdentityPlan, type PlannedMerge, type ResolveItem } from './plan.js';
-import { loadForPlan, writePlan, type Run } from './store.js';
+import { loadForPlan, textArray, writePlan, type Run } from './store.js';
 import type { IdentitySettings } from './settings.js';
 import { IdentifierTypes } from './types.js';
 
@@ -74,7 +74,7 @@ export class IdentityResolver {
     if (withIdentifiers.length === 0) return { profiles: new Map(), merges: [] };
     const known = await run<{ event_id: string | number; profile_id: string }>(sql`
       select e.event_id, coalesce(p.merged_into, e.profile_id) as profile_id from profile_events e left join profiles p on p.id = e.profile_id
-      where e.event_id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(withIdentifiers.map((item) => item.eventId))}::jsonb))`);
+      where e.event_id = any(${textArray(withIdentifiers.map((item) => item.eventId))}::bigint[])`);
     const profiles = new Map(known.map((row) => [Number(row.event_id), row.profile_id]));
     const fresh = withIdentifiers.filter((item) => !profiles.has(item.eventId));
     if (fresh.length === 0) return { profiles, merges: [] };

@@ -17,6 +17,14 @@ export function runner(tx: { execute(query: SQL): Promise<unknown> }): Run {
 
 const json = (value: unknown) => JSON.stringify(value);
 
+/**
+ * A PostgreSQL array literal (`{"a","b"}`) for `= any($1::text[])`: an index probe per value,
+ * whatever the planner's statistics say (a `jsonb` set in a join can end in a full scan).
+ */
+export function textArray(values: Iterable<string | number>): string {
+  return `{${[...values].map((value) => `"${String(value).replace(/[\\"]/g, (char) => `\\${char}`)}"`).join(',')}}`;
+}
+
 /** A 64-bit advisory lock key for an identifier. */
 function lockKey(key: string): string {
   return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
@@ -84,7 +92,7 @@ export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: Nor
     }
     const rows = await run<ProfileRow & { merged_into: string | null }>(sql`
       select id, traits, trait_sources, first_seen_at, last_seen_at, event_count, created_at, merged_into from profiles
-      where id in (select value from jsonb_array_elements_text(${json(missing)}::jsonb)) order by id for update`);
+      where id = any(${textArray(missing)}::text[]) order by id for update`);
     for (const row of rows) locked.set(row.id, row);
     // Our identifiers are locked, so only a merge that committed while we waited for these rows
     // can have moved them: look again only then.
@@ -98,7 +106,7 @@ export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: Nor
   if (ids.length === 0) return;
   const counts = await run<{ profile_id: string; type: string; scope: string; n: string | number }>(sql`
     select profile_id, type, scope, count(*) as n from identities
-    where profile_id in (select value from jsonb_array_elements_text(${json(ids)}::jsonb)) group by 1, 2, 3`);
+    where profile_id = any(${textArray(ids)}::text[]) group by 1, 2, 3`);
   for (const row of locked.values()) {
     const profile: PlannedProfile = {
       id: row.id,
@@ -154,10 +162,11 @@ export async function writePlan(run: Run, plan: IdentityPlan): Promise<Map<numbe
   }
   const merged = plan.merges.filter((merge) => !plan.profiles.get(merge.loser)?.isNew).map((merge) => ({ loser: merge.loser, survivor: plan.find(merge.loser) }));
   if (merged.length > 0) {
-    const moves = json(merged);
-    await run(sql`update identities i set profile_id = m.survivor from jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where i.profile_id = m.loser`);
-    await run(sql`update profile_events e set profile_id = m.survivor from jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where e.profile_id = m.loser`);
-    await run(sql`delete from identity_blocking_keys b using jsonb_to_recordset(${moves}::jsonb) as m(loser text, survivor text) where b.profile_id = m.loser`);
+    const moves = json(Object.fromEntries(merged.map((merge) => [merge.loser, merge.survivor])));
+    const losers = textArray(merged.map((merge) => merge.loser));
+    await run(sql`update identities set profile_id = ${moves}::jsonb ->> profile_id where profile_id = any(${losers}::text[])`);
+    await run(sql`update profile_events set profile_id = ${moves}::jsonb ->> profile_id where profile_id = any(${losers}::text[])`);
+    await run(sql`delete from identity_blocking_keys where profile_id = any(${losers}::text[])`);
   }
   const seen = seenRanges(plan);
   const ids = await insertIdentities(run, plan, seen);
