@@ -79,9 +79,12 @@ export class ProfileService {
   /** The profile holding an identifier written as `type:value` or `type:scope:value`. */
   async lookup(identifier: string): Promise<ProfileView> {
     const { type, scope, value } = await this.types.parse(identifier);
-    const [row] = await this.database.query<{ profile_id: string }>(sql`select profile_id from identities where type = ${type} and scope = ${scope} and value = ${value}`);
+    // One round trip: the identity, its profile and all the profile's identities (the hot path of personalisation).
+    const [row] = await this.database.query<ProfileRow>(sql`
+      select ${profileColumns} from identities i join profiles p on p.id = i.profile_id
+      where i.type = ${type} and i.scope = ${scope} and i.value = ${value}`);
     if (!row) throw notFound('Profile with identifier', identifier);
-    return this.#view(row.profile_id);
+    return profileView(row);
   }
 
   /** Follows `merged_into` to the live profile; `undefined` for an unknown id. */
@@ -205,26 +208,9 @@ export class ProfileService {
   }
 
   async #view(id: string): Promise<ProfileView> {
-    const [row] = await this.database.query<{
-      id: string;
-      traits: Record<string, unknown>;
-      trait_sources: Record<string, TraitSource>;
-      first_seen_at: Date | string | null;
-      last_seen_at: Date | string | null;
-      event_count: number;
-      created_at: Date | string;
-    }>(sql`select id, traits, trait_sources, first_seen_at, last_seen_at, event_count, created_at from profiles where id = ${id}`);
+    const [row] = await this.database.query<ProfileRow>(sql`select ${profileColumns} from profiles p where p.id = ${id}`);
     if (!row) throw notFound('Profile', id);
-    return {
-      id: row.id,
-      traits: row.traits,
-      traitSources: row.trait_sources,
-      identities: await this.#identities(id),
-      firstSeenAt: iso(row.first_seen_at),
-      lastSeenAt: iso(row.last_seen_at),
-      eventCount: row.event_count,
-      createdAt: iso(row.created_at)!,
-    };
+    return profileView(row);
   }
 
   async #identities(profileId: string): Promise<IdentityView[]> {
@@ -232,6 +218,41 @@ export class ProfileService {
       select type, scope, value, first_seen_at, last_seen_at from identities where profile_id = ${profileId} order by id`);
     return rows.map((row) => ({ type: row.type, scope: scopeOf(row.scope), value: row.value, firstSeenAt: iso(row.first_seen_at)!, lastSeenAt: iso(row.last_seen_at)! }));
   }
+}
+
+interface ProfileRow {
+  id: string;
+  traits: Record<string, unknown>;
+  trait_sources: Record<string, TraitSource>;
+  first_seen_at: Date | string | null;
+  last_seen_at: Date | string | null;
+  event_count: number;
+  created_at: Date | string;
+  identities: Array<{ type: string; scope: string; value: string; first_seen_at: string; last_seen_at: string }>;
+}
+
+/** A profile row with its identities gathered in the same statement (`p` is the profiles table). */
+const profileColumns = sql`p.id, p.traits, p.trait_sources, p.first_seen_at, p.last_seen_at, p.event_count, p.created_at,
+  (select coalesce(json_agg(json_build_object('type', x.type, 'scope', x.scope, 'value', x.value, 'first_seen_at', x.first_seen_at, 'last_seen_at', x.last_seen_at) order by x.id), '[]')
+   from identities x where x.profile_id = p.id) as identities`;
+
+function profileView(row: ProfileRow): ProfileView {
+  return {
+    id: row.id,
+    traits: row.traits,
+    traitSources: row.trait_sources,
+    identities: row.identities.map((identity) => ({
+      type: identity.type,
+      scope: scopeOf(identity.scope),
+      value: identity.value,
+      firstSeenAt: iso(identity.first_seen_at)!,
+      lastSeenAt: iso(identity.last_seen_at)!,
+    })),
+    firstSeenAt: iso(row.first_seen_at),
+    lastSeenAt: iso(row.last_seen_at),
+    eventCount: row.event_count,
+    createdAt: iso(row.created_at)!,
+  };
 }
 
 function encodeCursor(at: string, id: number): string {
