@@ -9,6 +9,7 @@ const commands = [
   'start',
   'migrate',
   'apply',
+  'import',
   'plugins list',
   'plugins info',
   'plugins add',
