@@ -1,0 +1,5 @@
+import { readFileSync } from 'node:fs';
+
+/** This package's version, read from its package.json (the same file from `src/` and `dist/`). */
+export const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
