@@ -136,7 +136,7 @@ export interface IngestResult {
   duplicates: number;
 }
 
-// ---------------------------------------------------------------- identity (docs/identity-api-contract.md)
+// ---------------------------------------------------------------- identity (docs/identity.md, docs/api.md)
 
 /** A typed identifier as the API shows it; `scope` is the namespace of per-app types (a WeChat app id). */
 export interface IdentifierView {
