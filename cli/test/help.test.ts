@@ -19,6 +19,7 @@ const commands = [
   'connectors disable',
   'connectors test',
   'connectors status',
+  'connectors sync',
   'connectors remove',
   'pipelines list',
   'pipelines show',

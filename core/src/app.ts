@@ -9,10 +9,13 @@ import { adminRoutes } from './http/admin/index.js';
 import { openApiRoutes } from './http/openapi.js';
 import { demoRoutes } from './http/demo.js';
 import type { IngestWriter } from './ingest/writer.js';
+import type { PullRunner } from './engine/pull-runner.js';
 
 export interface AppServices {
   runtime: Runtime;
   ingest: IngestWriter;
+  /** Runs `POST /api/v1/connectors/:id/sync`; omitted, each sync gets a runner of its own. */
+  pulls?: PullRunner;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ensureAdminToken } from './auth/admin-tokens.js';
 import { IngestWriter } from './ingest/writer.js';
 import { PipelineWorker } from './engine/pipeline-worker.js';
 import { DeliveryManager } from './delivery/manager.js';
+import { PullRunner } from './engine/pull-runner.js';
 import { ensureDemo, localBaseUrl, type DemoSetup } from './demo/setup.js';
 
 /** How long a graceful stop waits for calls in flight before aborting them. */
@@ -39,10 +40,12 @@ export async function startServer(config: WeftConfig): Promise<RunningServer> {
   const ingest = new IngestWriter(runtime);
   const pipelineWorker = runWorkers ? new PipelineWorker(runtime) : undefined;
   const deliveryManager = runWorkers ? new DeliveryManager(runtime) : undefined;
+  // Every role has one: the API runs manual syncs with it, workers also run the schedule.
+  const pulls = new PullRunner(runtime, ingest);
   let server: ServerType | undefined;
   let port: number | undefined;
   if (serveHttp) {
-    const app = createApp({ runtime, ingest });
+    const app = createApp({ runtime, ingest, pulls });
     port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
       server.once('error', reject);
@@ -53,6 +56,7 @@ export async function startServer(config: WeftConfig): Promise<RunningServer> {
   const demo = config.demo && port !== undefined ? await setUpDemo(runtime, localBaseUrl(config.host, port), server) : undefined;
   pipelineWorker?.start();
   deliveryManager?.start();
+  if (runWorkers) pulls.start();
   runtime.logger.info({ role: config.role, port, driver: runtime.database.driver }, 'weft started');
 
   let stopping: Promise<void> | undefined;
@@ -60,6 +64,8 @@ export async function startServer(config: WeftConfig): Promise<RunningServer> {
     (stopping ??= (async () => {
       runtime.logger.info('weft stopping: draining');
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      // Pull runs stop between records before ingest closes, so the pages they commit still land.
+      await pulls.stop();
       await ingest.close();
       // Let work in hand finish; past the grace period, abort plugin calls still running (they are retried later).
       const drained = Promise.all([pipelineWorker?.stop(), deliveryManager?.stop()]);

@@ -55,7 +55,26 @@ export interface ConnectorStatus {
   connector: ConnectorView;
   queue?: { pending: number; due: number; retrying: number; dead: number; delivered: number; oldestPendingAgeSeconds: number | null };
   ingest?: { events: number; lastEventAt: string | null };
+  pulls?: Array<{ stream: string; running: boolean; cursor: PullCursor | null; lastRun: PullRun | null }>;
   recentErrors: Array<{ at: string; error: string }>;
+}
+
+export interface PullCursor {
+  value: string | number;
+  id?: string;
+}
+
+/** How one run of a pull stream ended (`weft connectors sync`, `weft connectors status`). */
+export interface PullRun {
+  stream: string;
+  outcome: 'ok' | 'failed' | 'paused' | 'stopped' | 'busy';
+  startedAt: string;
+  finishedAt: string;
+  records: number;
+  accepted: number;
+  duplicates: number;
+  cursor: PullCursor | null;
+  error: string | null;
 }
 
 export interface ConnectorTestResult {

@@ -45,3 +45,9 @@ export function truncate(text: string | null | undefined, max: number): string {
 export function plural(count: number, word: string, pluralWord = `${word}s`): string {
   return `${count} ${count === 1 ? word : pluralWord}`;
 }
+
+/** A pull stream's cursor as one short value: `2026-01-01T00:03:00Z/c7`, or `none` before the first checkpoint. */
+export function formatCursor(cursor: { value: string | number; id?: string } | null): string {
+  if (!cursor) return 'none';
+  return cursor.id === undefined ? String(cursor.value) : `${cursor.value}/${cursor.id}`;
+}

@@ -20,6 +20,16 @@ export const connectorSettingsSchema = z
     rateLimitPerSecond: z.number().positive().optional(),
     /** Per-call timeout for the plugin's fetch. */
     timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    /** Pull sources: how often the host reads every stream (`weft connectors sync` runs them at once whatever this says). */
+    pull: z
+      .object({
+        /** Seconds from the end of one run of a stream to the start of the next. */
+        intervalSeconds: z.number().int().min(1).max(7 * 24 * 60 * 60).default(300),
+        /** `false` stops the schedule; a manual sync still runs. */
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     /** Per-action overrides: JSONata `mapping` and `filter`, batch size. */
     actions: z
       .record(

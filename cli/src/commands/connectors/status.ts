@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
 import type { ConnectorStatus } from '../../api/types.js';
-import { formatDuration, formatTime, relativeTime } from '../../output/format.js';
+import { formatCursor, formatDuration, formatTime, relativeTime } from '../../output/format.js';
 import { renderFields } from '../../output/table.js';
 
 export default class ConnectorsStatus extends ApiCommand<typeof ConnectorsStatus> {
@@ -28,6 +28,11 @@ export default class ConnectorsStatus extends ApiCommand<typeof ConnectorsStatus
       );
     }
     if (ingest) fields.push(['Events received', ingest.events], ['Last event', ingest.lastEventAt ? `${formatTime(ingest.lastEventAt)} (${relativeTime(ingest.lastEventAt)})` : null]);
+    for (const pull of status.pulls ?? []) {
+      const last = pull.lastRun;
+      const ran = last ? `last run ${last.outcome} ${relativeTime(last.finishedAt)}: ${last.records} records, ${last.accepted} new${last.error ? ` (${last.error})` : ''}` : 'never ran';
+      fields.push([`Stream ${pull.stream}`, `${pull.running ? 'running; ' : ''}${ran}; cursor ${formatCursor(pull.cursor)}`]);
+    }
     this.log(renderFields(fields));
     if (status.recentErrors.length > 0) {
       this.log('\nRecent errors:');

@@ -1,5 +1,6 @@
 import { isPluginError, type InstrumentedFetch } from '@weft/plugin-sdk';
 import { createPluginContext } from '../../connectors/context.js';
+import { operatorLine } from '../../connectors/operator-line.js';
 import { WeftError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 
@@ -9,8 +10,6 @@ export interface CheckOutcome {
   message: string;
   durationMs: number;
 }
-
-const longestMessage = 300;
 
 /**
  * Runs a connector's `check()` with the context the engine would give it, and turns any failure
@@ -28,7 +27,7 @@ export async function checkConnector(runtime: Runtime, connectorId: string): Pro
     resolved = await runtime.connectors.resolve(connectorId);
   } catch (error) {
     // The connector exists but cannot run (its plugin is gone, its stored config no longer fits).
-    if (error instanceof WeftError && error.status !== 404) return outcome(false, oneLine(error.message, []));
+    if (error instanceof WeftError && error.status !== 404) return outcome(false, operatorLine(error.message, []));
     throw error;
   }
   const { component, row, settings, secretValues } = resolved;
@@ -44,7 +43,7 @@ export async function checkConnector(runtime: Runtime, connectorId: string): Pro
     await Promise.race([check({ ...context, fetch: explainingFetch(context.fetch) }), deadline]);
     return outcome(true, 'check passed');
   } catch (error) {
-    return outcome(false, oneLine(describeFailure(error), secretValues));
+    return outcome(false, operatorLine(describeFailure(error), secretValues));
   } finally {
     clearTimeout(timer);
   }
@@ -68,10 +67,4 @@ function describeFailure(error: unknown): string {
   // Plugins word their own errors; only refused credentials get a prefix, the one thing people scan for.
   if (isPluginError(error) && error.kind === 'auth') return `auth failed: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function oneLine(message: string, secretValues: string[]): string {
-  const scrubbed = secretValues.filter((value) => value.length >= 4).reduce((text, value) => text.split(value).join('[redacted]'), message);
-  const line = scrubbed.replace(/\s+/g, ' ').trim();
-  return line.length > longestMessage ? `${line.slice(0, longestMessage - 1)}…` : line;
 }

@@ -1,8 +1,34 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ConnectorView } from '../../connectors/service.js';
+import { pullStreams } from '../../engine/pull-runner.js';
+import { PullState } from '../../engine/pull-state.js';
 import type { Runtime } from '../../runtime.js';
 import { connectorViewSchema } from './schemas.js';
+
+const cursorSchema = z.object({ value: z.union([z.string(), z.number()]), id: z.string().optional() });
+
+/** How one run of a pull stream ended (`POST /connectors/:id/sync` answers these too). */
+export const pullRunSchema = z
+  .object({
+    stream: z.string(),
+    outcome: z.enum(['ok', 'failed', 'paused', 'stopped', 'busy']).meta({ description: '`busy`: another runner was reading the stream; `stopped`: cut short by a shutdown' }),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    records: z.number().int().meta({ description: 'Records the stream yielded' }),
+    accepted: z.number().int().meta({ description: 'Stored as new events' }),
+    duplicates: z.number().int().meta({ description: 'Already stored (same messageId): re-reads after a crash land here' }),
+    cursor: cursorSchema.nullable().meta({ description: 'The saved cursor the run ended with: where the next run starts' }),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'PullRun' });
+
+const pullStreamStatus = z.object({
+  stream: z.string(),
+  running: z.boolean(),
+  cursor: cursorSchema.nullable(),
+  lastRun: pullRunSchema.nullable(),
+});
 
 export const connectorStatusAnswer = z.object({
   connector: connectorViewSchema,
@@ -21,6 +47,10 @@ export const connectorStatusAnswer = z.object({
     .object({ events: z.number().int(), lastEventAt: z.string().nullable() })
     .optional()
     .meta({ description: 'Sources only: events received' }),
+  pulls: z
+    .array(pullStreamStatus)
+    .optional()
+    .meta({ description: 'Pull sources only: per stream, the saved cursor, whether a run holds it now, and how the last run ended' }),
   recentErrors: z.array(z.object({ at: z.string(), error: z.string() })).meta({ description: 'Newest first, at most 5' }),
 });
 
@@ -30,7 +60,7 @@ const recentErrorCount = 5;
 
 /**
  * Everything `weft connectors status` shows: the connector (with why it is paused), its outbox
- * (destinations) or intake (sources), and its latest errors.
+ * (destinations) or intake and pull streams (sources), and its latest errors.
  *
  * @example
  * const { queue, recentErrors } = await connectorStatus(runtime, 'crm-hook');
@@ -41,9 +71,20 @@ export async function connectorStatus(runtime: Runtime, connectorId: string): Pr
     return { connector, queue: await outboxStats(runtime, connectorId), recentErrors: await deliveryErrors(runtime, connectorId) };
   }
   if (connector.kind === 'source') {
-    return { connector, ingest: await intakeStats(runtime, connectorId), recentErrors: await failedEvents(runtime, connectorId) };
+    const streams = sourceStreams(runtime, connector);
+    const pulls = streams.length > 0 ? await new PullState(runtime.database, connectorId).overview(streams) : undefined;
+    return { connector, ingest: await intakeStats(runtime, connectorId), ...(pulls && { pulls }), recentErrors: await failedEvents(runtime, connectorId) };
   }
   return { connector, recentErrors: [] };
+}
+
+/** The pull streams of a source whose plugin is loaded (none when it is not: the status still answers). */
+function sourceStreams(runtime: Runtime, connector: ConnectorView): string[] {
+  try {
+    return pullStreams({ component: runtime.registry.component(connector.plugin, connector.component) });
+  } catch {
+    return [];
+  }
 }
 
 async function outboxStats(runtime: Runtime, connectorId: string) {

@@ -7,6 +7,7 @@ import { applyOperations } from './apply.js';
 import { auditOperations } from './audit.js';
 import { connectorEventOperations } from './connector-events.js';
 import { connectorOperations } from './connectors.js';
+import { connectorSyncOperations } from './connector-sync.js';
 import { deliveryOperations } from './deliveries.js';
 import { eventOperations } from './events.js';
 import { mountOperations, type Operation } from './operation.js';
@@ -21,6 +22,7 @@ import { matchingOperations } from './identity-matching.js';
 export const adminOperations: Operation[] = [
   ...pluginOperations,
   ...connectorOperations,
+  ...connectorSyncOperations,
   ...writeKeyOperations,
   ...connectorEventOperations,
   ...pipelineOperations,
