@@ -38,28 +38,36 @@ describe('hubspot contacts stream', () => {
       'hubspot:4:2026-02-01T11:00:00.000Z',
     ]);
     expect(run.records[0]).toMatchObject({ type: 'identify', anonymousId: 'hubspot:7', traits: { email: 'c7@example.com', firstName: 'C7' } });
-    expect(run.checkpoints).toEqual([
-      { value: tied, id: '9' },
-      { value: tied, id: '30' },
-      { value: '2026-02-01T11:00:00.000Z', id: '4' },
-    ]);
+    expect(run.checkpoints).toEqual([{ value: tied }, { value: tied }, { value: '2026-02-01T11:00:00.000Z' }]);
     const search = vendor.requests[0]!.json as Record<string, unknown>;
-    expect(search).toMatchObject({ sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }, { propertyName: 'hs_object_id', direction: 'ASCENDING' }], limit: 2 });
+    expect(search).toMatchObject({ sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }], limit: 2 });
   });
 
-  it('resumes from a checkpoint inside a run of equal timestamps without losing or repeating contacts', async () => {
+  it('resumes from a checkpoint inside a run of equal timestamps without losing a contact, repeating only ones the host dedupes', async () => {
     const source = await startSource(contacts);
     const full = await source.read('contacts');
     const resumed = await source.read('contacts', { cursor: full.checkpoints[0] });
-    expect(resumed.records.map((record) => record.messageId)).toEqual([`hubspot:12:${tied}`, `hubspot:30:${tied}`, 'hubspot:4:2026-02-01T11:00:00.000Z']);
-    expect([...full.records.slice(0, 2), ...resumed.records]).toEqual(full.records);
+    // Everything at the checkpoint's time is read again, under the messageIds already stored.
+    expect(resumed.records.map((record) => record.messageId)).toEqual([`hubspot:9:${tied}`, `hubspot:12:${tied}`, `hubspot:30:${tied}`, 'hubspot:4:2026-02-01T11:00:00.000Z']);
+    const stored = new Map([...full.records.slice(0, 2), ...resumed.records].map((record) => [record.messageId, record]));
+    expect([...stored.values()]).toEqual(full.records);
     const filter = (vendor.requests.at(-1)!.json as { filterGroups: Array<{ filters: unknown[] }> }).filterGroups[0]!.filters[0];
     expect(filter).toEqual({ propertyName: 'lastmodifieddate', operator: 'GTE', value: String(Date.parse(tied)) });
   });
 
+  it('refuses two sort rules, as HubSpot does', async () => {
+    await startSource(contacts);
+    const response = await fetch(`${vendor.url}/crm/v3/objects/contacts/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sorts: [{ propertyName: 'lastmodifieddate' }, { propertyName: 'hs_object_id' }] }),
+    });
+    expect(response.status).toBe(400);
+  });
+
   it('yields nothing and no checkpoint when nothing changed after the cursor', async () => {
     const source = await startSource(contacts);
-    const run = await source.read('contacts', { cursor: { value: '2026-02-01T11:00:00.000Z', id: '4' } });
+    const run = await source.read('contacts', { cursor: { value: '2026-02-01T11:00:00.001Z' } });
     expect(run.records).toEqual([]);
     expect(run.checkpoints).toEqual([]);
   });

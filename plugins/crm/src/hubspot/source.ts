@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TransientError, ValidationError, defineSource, type Cursor, type EventInput, type PluginContext, type StreamMessage } from '@weft/plugin-sdk';
-import { isPastCursor, isoTimestamp, type Position } from '../cursor.js';
+import { isoTimestamp, type Position } from '../cursor.js';
 import { readJson } from '../http.js';
 import { callHubSpot, checkHubSpot, describeHubSpotError, hubspotConnection, type HubSpotError } from './client.js';
 
@@ -46,10 +46,8 @@ function searchBody(config: HubSpotSourceConfig, from: Cursor | undefined, after
   const filters = from ? [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: String(Date.parse(String(from.value))) }] : [];
   return {
     filterGroups: filters.length ? [{ filters }] : [],
-    sorts: [
-      { propertyName: 'lastmodifieddate', direction: 'ASCENDING' },
-      { propertyName: 'hs_object_id', direction: 'ASCENDING' },
-    ],
+    // The search API takes one sort rule: the order of contacts sharing a timestamp is HubSpot's.
+    sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
     properties: [...new Set([...config.properties, 'lastmodifieddate', 'hs_object_id', ...(config.userIdProperty ? [config.userIdProperty] : [])])],
     limit: config.pageSize,
     ...(after ? { after } : {}),
@@ -57,13 +55,16 @@ function searchBody(config: HubSpotSourceConfig, from: Cursor | undefined, after
 }
 
 /**
- * Reads contacts modified since the cursor, oldest first, and checkpoints `{ value: lastmodifieddate, id }`
- * after each page. The search filters with GTE, so rows at the cursor's time are read again and
- * skipped up to the cursor's id: a restart neither loses nor repeats contacts sharing a timestamp.
+ * Reads contacts modified since the cursor, oldest first, and checkpoints `{ value: lastmodifieddate }`
+ * after each page. HubSpot sorts by one property only, so the order within one timestamp is not
+ * ours to rely on: a resumed read filters with GTE and reads every contact at the cursor's time
+ * again. Their messageIds (`hubspot:<id>:<lastmodifieddate>`) are the ones already stored, so the
+ * host drops the repeats: nothing is lost, nothing is stored twice.
  */
 async function* readContacts(ctx: Context): AsyncIterable<StreamMessage> {
-  let from = ctx.cursor;
+  let from: Cursor | undefined = ctx.cursor;
   let windowStart = from;
+  const resumeFrom = from ? Date.parse(String(from.value)) : undefined;
   let after: string | undefined;
   for (;;) {
     const response = await callHubSpot(ctx, 'POST', '/crm/v3/objects/contacts/search', searchBody(ctx.config, windowStart, after), 'the contact search');
@@ -76,13 +77,13 @@ async function* readContacts(ctx: Context): AsyncIterable<StreamMessage> {
       const value = isoTimestamp(properties['lastmodifieddate']);
       if (!value) throw new TransientError(`HubSpot returned contact ${contact.id} without a readable lastmodifieddate`);
       const position = { value, id: contact.id };
-      if (!isPastCursor(position, from)) continue;
+      if (resumeFrom !== undefined && Date.parse(value) < resumeFrom) continue;
       yield { record: identifyFrom({ id: contact.id, properties }, position, ctx.config) };
       last = position;
     }
     if (last) {
-      from = last;
-      yield { checkpoint: { value: last.value, id: last.id } };
+      from = { value: last.value };
+      yield { checkpoint: { value: last.value } };
     }
     after = answer.paging?.next?.after;
     if (!after) return;

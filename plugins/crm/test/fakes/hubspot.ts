@@ -82,7 +82,14 @@ export function hubspotFake(options: HubSpotFakeOptions): HubSpotFake {
   };
 
   const search = (request: FakeRequest): FakeResponse => {
-    const body = (request.json ?? {}) as { filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value: string }> }>; limit?: number; after?: string; properties?: string[] };
+    const body = (request.json ?? {}) as {
+      filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value: string }> }>;
+      sorts?: unknown[];
+      limit?: number;
+      after?: string;
+      properties?: string[];
+    };
+    if ((body.sorts?.length ?? 0) > 1) return error(400, 'VALIDATION_ERROR', 'There was a problem with the request: sorts may contain at most one sort rule');
     const limit = body.limit ?? 10;
     if (limit > 100) return error(400, 'VALIDATION_ERROR', 'limit must be at most 100');
     const after = Number(body.after ?? 0);
