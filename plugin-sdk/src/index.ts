@@ -7,3 +7,4 @@ export * from './plugin.js';
 export * from './execute.js';
 export * from './validate.js';
 export * from './issues.js';
+export * from './http.js';

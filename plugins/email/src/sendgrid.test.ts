@@ -100,6 +100,6 @@ describe('sendgrid check()', () => {
     const url = vendor.url;
     await vendor.close();
     vendor = undefined;
-    expect(await harness.check('sendgrid', config(url))).toMatchObject({ ok: false, message: `SendGrid at ${new URL(url).host} is unreachable (connection refused)` });
+    expect(await harness.check('sendgrid', config(url))).toMatchObject({ ok: false, message: `could not reach SendGrid at ${new URL(url).host}: the connection was refused (nothing listens on that port) (ECONNREFUSED)` });
   });
 });

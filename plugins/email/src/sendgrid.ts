@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AuthError,
   classifyHttpResponse,
+  vendorFetch,
   defineAction,
   defineDestination,
   fail,
@@ -14,7 +15,6 @@ import {
   type PluginContext,
 } from '@weft/plugin-sdk';
 import { messageFromEvent, messagePayloadSchema, type MessagePayload } from './message.js';
-import { fetchFailure } from './http.js';
 import { userAgent } from './version.js';
 
 /** SendGrid's limit of personalizations (and recipients) in one mail send request. */
@@ -65,17 +65,12 @@ interface SendgridErrorBody {
 
 async function sendBatch(items: DeliveryItem<MessagePayload>[], ctx: Context): Promise<DeliveryResult[]> {
   const url = new URL('/v3/mail/send', ctx.config.baseUrl);
-  let response: Response;
-  try {
-    response = await ctx.fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ctx.config.apiKey}`, 'content-type': 'application/json', 'user-agent': userAgent },
-      body: JSON.stringify(buildMailSend(items, ctx.config)),
-      ...(ctx.config.timeoutMs === undefined ? {} : { timeoutMs: ctx.config.timeoutMs }),
-    });
-  } catch (error) {
-    throw fetchFailure(error, url, 'SendGrid');
-  }
+  const response = await vendorFetch(ctx, 'SendGrid', url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ctx.config.apiKey}`, 'content-type': 'application/json', 'user-agent': userAgent },
+    body: JSON.stringify(buildMailSend(items, ctx.config)),
+    ...(ctx.config.timeoutMs === undefined ? {} : { timeoutMs: ctx.config.timeoutMs }),
+  });
   if (response.status === 400) return fieldErrors(items, (await response.json().catch(() => ({}))) as SendgridErrorBody);
   const error = await classifyHttpResponse(response, 'SendGrid');
   if (error instanceof RateLimitedError && error.retryAfterMs === undefined) {
@@ -119,12 +114,7 @@ function rateLimitReset(response: Response): { retryAfterMs?: number } {
 /** Reads the key's scopes: a refused key, or one without `mail.send`, fails in one sentence. */
 async function checkApiKey(ctx: Context): Promise<void> {
   const url = new URL('/v3/scopes', ctx.config.baseUrl);
-  let response: Response;
-  try {
-    response = await ctx.fetch(url, { headers: { authorization: `Bearer ${ctx.config.apiKey}`, 'user-agent': userAgent } });
-  } catch (error) {
-    throw fetchFailure(error, url, 'SendGrid');
-  }
+  const response = await vendorFetch(ctx, 'SendGrid', url, { headers: { authorization: `Bearer ${ctx.config.apiKey}`, 'user-agent': userAgent } });
   if (response.status === 401 || response.status === 403) {
     await response.arrayBuffer();
     throw new AuthError(`SendGrid refused the API key (${response.status}): check apiKey`, { status: response.status });

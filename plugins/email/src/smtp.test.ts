@@ -92,7 +92,8 @@ describe('smtp destination', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      connector = harness.destination('smtp', { config: config({ host: '127.0.0.1', port } as TestSmtpServer, { timeoutMs: 200 }) });
+      // Long enough that a loaded machine still connects well within it: the greeting is what never comes.
+      connector = harness.destination('smtp', { config: config({ host: '127.0.0.1', port } as TestSmtpServer, { timeoutMs: 1_000 }) });
       const run = await (connector as ReturnType<typeof harness.destination>).send('send', [identify('a@example.com')]);
       expect(run.results[0]).toMatchObject({ status: 'retry', reason: `SMTP server 127.0.0.1:${port} is unreachable (timed out waiting for the greeting)` });
     } finally {

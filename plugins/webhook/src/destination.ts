@@ -7,6 +7,8 @@ import {
   classifyHttpResponse,
   defineAction,
   defineDestination,
+  describeFetchFailure,
+  networkErrorCode,
   eventTypes,
   ok,
   secret,
@@ -15,7 +17,6 @@ import {
   type PluginContext,
 } from '@weft/plugin-sdk';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookPayload } from './signature.js';
-import { describeFetchFailure, networkErrorCode } from './network.js';
 import { userAgent } from './version.js';
 
 /** Headers Weft sets itself; config `headers` may not replace them (credentials go in `authorization`, which is encrypted). */

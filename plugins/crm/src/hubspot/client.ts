@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuthError, ConfigError, RateLimitedError, classifyHttpResponse, secret, type PluginContext } from '@weft/plugin-sdk';
-import { readJson, vendorFetch } from '../http.js';
+import { readJson, vendorFetch } from '@weft/plugin-sdk';
 
 /** What every HubSpot component needs to call the API. */
 export const hubspotConnection = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction, defineDestination, fail, ok, retry, type DeliveryItem, type DeliveryResult, type PluginContext } from '@weft/plugin-sdk';
-import { readJson } from '../http.js';
+import { readJson } from '@weft/plugin-sdk';
 import { callHubSpot, checkHubSpot, describeHubSpotError, hubspotConnection, type HubSpotError } from './client.js';
 
 export const hubspotConfigSchema = z.object({

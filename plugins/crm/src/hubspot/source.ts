@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TransientError, ValidationError, defineSource, type Cursor, type EventInput, type PluginContext, type StreamMessage } from '@weft/plugin-sdk';
 import { isoTimestamp, type Position } from '../cursor.js';
-import { readJson } from '../http.js';
+import { readJson } from '@weft/plugin-sdk';
 import { callHubSpot, checkHubSpot, describeHubSpotError, hubspotConnection, type HubSpotError } from './client.js';
 
 export const hubspotSourceConfigSchema = z.object({

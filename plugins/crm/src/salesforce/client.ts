@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuthError, ConfigError, RateLimitedError, classifyHttpResponse, secret, type PluginContext } from '@weft/plugin-sdk';
-import { readJson, vendorFetch } from '../http.js';
+import { readJson, vendorFetch } from '@weft/plugin-sdk';
 
 /** What every Salesforce component needs to sign in and call the REST API. */
 export const salesforceConnection = {

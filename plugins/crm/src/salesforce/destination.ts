@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, defineAction, defineDestination, fail, ok, retry, type DeliveryItem, type DeliveryResult, type PluginContext } from '@weft/plugin-sdk';
-import { readJson } from '../http.js';
+import { readJson } from '@weft/plugin-sdk';
 import { callSalesforce, describeSObject, describeSalesforceErrors, salesforceConnection, type SalesforceErrors } from './client.js';
 
 export const salesforceConfigSchema = z.object({

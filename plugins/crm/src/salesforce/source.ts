@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TransientError, ValidationError, defineSource, type Cursor, type EventInput, type PluginContext, type StreamMessage } from '@weft/plugin-sdk';
 import { isPastCursor, isoTimestamp } from '../cursor.js';
-import { readJson } from '../http.js';
+import { readJson } from '@weft/plugin-sdk';
 import { callSalesforce, describeSObject, describeSalesforceErrors, salesforceConnection } from './client.js';
 
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a field API name like Email');

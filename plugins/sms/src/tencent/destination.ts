@@ -15,7 +15,8 @@ import {
   type DeliveryResult,
   type PluginContext,
 } from '@weft/plugin-sdk';
-import { THROTTLE_RETRY_MS, readJson, vendorFetch } from '../http.js';
+import { readJson, vendorFetch } from '@weft/plugin-sdk';
+import { THROTTLE_RETRY_MS } from '../http.js';
 import { recipientOf, regionField, sendActionBase, templateValues, type SmsItem } from '../message.js';
 import { signTc3 } from './signature.js';
 

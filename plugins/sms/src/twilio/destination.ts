@@ -13,7 +13,7 @@ import {
   type DeliveryResult,
   type PluginContext,
 } from '@weft/plugin-sdk';
-import { readJson, vendorFetch } from '../http.js';
+import { readJson, vendorFetch } from '@weft/plugin-sdk';
 import { recipientOf, regionField, renderBody, sendActionBase, type SmsItem } from '../message.js';
 
 export const twilioConfigSchema = z
