@@ -36,6 +36,7 @@ const commands = [
   'identity review accept',
   'identity review reject',
   'identity types list',
+  'identity types reset',
   'identity types set',
 ];
 

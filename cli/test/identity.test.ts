@@ -147,6 +147,16 @@ describe('weft identity against a running server', { timeout: 60_000 }, () => {
       expect(types.find((type) => type.type === 'loyalty_id')).toEqual(changed);
     });
 
+    it('resets a built-in type to its defaults', async () => {
+      await ok(['identity', 'types', 'set', 'device_id', '--limit', '3', '--priority', '5']);
+      const result = await ok(['identity', 'types', 'reset', 'device_id']);
+      const { types } = parseJson<{ types: TypeJson[] }>((await ok(['identity', 'types', 'list', '--json'])).stdout);
+      const device = types.find((type) => type.type === 'device_id')!;
+      expect(device.limit).not.toBe(3);
+      expect(device.priority).not.toBe(5);
+      expect(result.stdout).toBe(`Identifier type device_id is back to its defaults: trim, limit ${device.limit}, priority ${device.priority}.\n`);
+    });
+
     it('exits with 2 for a bad --limit or --blocked-pattern, before asking the server', async () => {
       const limit = await weft(['identity', 'types', 'set', 'loyalty_id', '--limit', '0'], offline);
       expect(limit.code).toBe(2);
