@@ -78,7 +78,9 @@ function transportOptions(config: SmtpConfig): SMTPPoolOptions {
     ...(config.auth ? { auth: { user: config.auth.user, pass: config.auth.pass } } : {}),
     connectionTimeout: config.timeoutMs,
     greetingTimeout: config.timeoutMs,
-    socketTimeout: config.timeoutMs,
+    // The idle-socket timer starts with the connection too: a little later than the greeting's,
+    // so a relay that connects and says nothing is reported as not greeting, every time.
+    socketTimeout: config.timeoutMs + 500,
     logger: false,
   };
 }
