@@ -4,11 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInputSchema, toWeftEvent } from '@weft/plugin-sdk';
 import { startFakeServer, type FakeServer } from '@weft/plugin-sdk/testing';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
 import { salesforceFake, type SalesforceFake } from './fakes/salesforce.js';
 
 const credentials = { clientId: '3MVG9-e2e-client', clientSecret: 'sf-e2e-secret-0123456789', refreshToken: 'sf-e2e-refresh-0123456789' };
@@ -17,9 +15,9 @@ const identify = (userId: string, email: string) =>
 
 describe('salesforce through a Weft pipeline', () => {
   let test: TestRuntime;
-  let ingest: IngestWriter;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
+  let ingest: DestinationPipeline['ingest'];
+  let worker: DestinationPipeline['worker'];
+  let pipeline: DestinationPipeline;
   let vendor: FakeServer;
   let salesforce: SalesforceFake;
 
@@ -32,28 +30,23 @@ describe('salesforce through a Weft pipeline', () => {
   beforeAll(async () => {
     salesforce = salesforceFake({ ...credentials, externalIdField: 'Weft_Id__c', requiredFields: ['LastName'] });
     vendor = await startFakeServer(salesforce.handler);
-    test = await createTestRuntime();
-    ingest = new IngestWriter(test.runtime);
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    await test.runtime.connectors.create({ id: 'app', plugin: 'webhook', component: 'source', config: { signingSecret: 'whsec-e2e-0123456789' } });
-    await test.runtime.connectors.create({
-      id: 'salesforce-crm',
-      plugin: 'crm',
-      component: 'salesforce',
-      config: { ...credentials, loginUrl: vendor.url, externalIdField: 'Weft_Id__c' },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+    pipeline = await startDestinationPipeline({
+      pipeline: 'crm-sync',
+      actions: ['upsertRecord'],
+      destination: {
+        id: 'salesforce-crm',
+        plugin: 'crm',
+        component: 'salesforce',
+        config: { ...credentials, loginUrl: vendor.url, externalIdField: 'Weft_Id__c' },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+      },
     });
-    await test.runtime.pipelines.create('crm-sync', { spec: { sources: ['app'], destinations: [{ connector: 'salesforce-crm', actions: ['upsertRecord'] }] } });
-    manager.start();
-    await manager.refresh();
+    ({ test, ingest, worker } = pipeline);
   });
 
   afterAll(async () => {
     await vendor?.close();
-    await manager?.stop();
-    await ingest?.close();
-    await test?.cleanup();
+    await pipeline?.close();
   });
 
   it('signs in with the refresh token and upserts the contact by external id', async () => {

@@ -4,11 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInputSchema, toWeftEvent } from '@weft/plugin-sdk';
 import { startFakeServer, type FakeServer } from '@weft/plugin-sdk/testing';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
 import { hubspotFake, type HubSpotFake } from './fakes/hubspot.js';
 
 const accessToken = 'pat-na1-e2e-token-0123456789';
@@ -17,37 +15,32 @@ const identify = (userId: string, email: string) =>
 
 describe('crm through a Weft pipeline', () => {
   let test: TestRuntime;
-  let ingest: IngestWriter;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
+  let ingest: DestinationPipeline['ingest'];
+  let worker: DestinationPipeline['worker'];
+  let pipeline: DestinationPipeline;
   let vendor: FakeServer;
   let hubspot: HubSpotFake;
 
   beforeAll(async () => {
     hubspot = hubspotFake({ accessToken });
     vendor = await startFakeServer(hubspot.handler);
-    test = await createTestRuntime();
-    ingest = new IngestWriter(test.runtime);
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    await test.runtime.connectors.create({ id: 'app', plugin: 'webhook', component: 'source', config: { signingSecret: 'whsec-e2e-0123456789' } });
-    await test.runtime.connectors.create({
-      id: 'hubspot-crm',
-      plugin: 'crm',
-      component: 'hubspot',
-      config: { accessToken, baseUrl: vendor.url },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+    pipeline = await startDestinationPipeline({
+      pipeline: 'crm-sync',
+      actions: ['upsertContact'],
+      destination: {
+        id: 'hubspot-crm',
+        plugin: 'crm',
+        component: 'hubspot',
+        config: { accessToken, baseUrl: vendor.url },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+      },
     });
-    await test.runtime.pipelines.create('crm-sync', { spec: { sources: ['app'], destinations: [{ connector: 'hubspot-crm', actions: ['upsertContact'] }] } });
-    manager.start();
-    await manager.refresh();
+    ({ test, ingest, worker } = pipeline);
   });
 
   afterAll(async () => {
     await vendor?.close();
-    await manager?.stop();
-    await ingest?.close();
-    await test?.cleanup();
+    await pipeline?.close();
   });
 
   it('upserts the contacts, dead-letters only the bad email, and retries after a 429', async () => {

@@ -4,11 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInputSchema, toWeftEvent } from '@weft/plugin-sdk';
 import { startFakeServer, type FakeServer } from '@weft/plugin-sdk/testing';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
 import { signTc3 } from '../src/tencent/signature.js';
 import { tencentFake, type TencentFake } from './fakes/tencent.js';
 
@@ -19,37 +17,32 @@ const identify = (userId: string, phone: string, otp: string) =>
 
 describe('tencent-cloud sms through a Weft pipeline', () => {
   let test: TestRuntime;
-  let ingest: IngestWriter;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
+  let ingest: DestinationPipeline['ingest'];
+  let worker: DestinationPipeline['worker'];
+  let pipeline: DestinationPipeline;
   let vendor: FakeServer;
   let tencent: TencentFake;
 
   beforeAll(async () => {
     tencent = tencentFake({ accounts: { [secretId]: secretKey }, templates: { '100001': { variables: 1 } }, incorrectNumbers: ['+8613900139000'] });
     vendor = await startFakeServer(tencent.handler);
-    test = await createTestRuntime();
-    ingest = new IngestWriter(test.runtime);
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    await test.runtime.connectors.create({ id: 'app', plugin: 'webhook', component: 'source', config: { signingSecret: 'whsec-e2e-0123456789' } });
-    await test.runtime.connectors.create({
-      id: 'sms-tencent',
-      plugin: 'sms',
-      component: 'tencent-cloud',
-      config: { secretId, secretKey, sdkAppId: '1400000001', signName: 'Weft', templateId: '100001', templateParams: ['otp'], endpoint: vendor.url },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+    pipeline = await startDestinationPipeline({
+      pipeline: 'otp-sms',
+      actions: ['sendSms'],
+      destination: {
+        id: 'sms-tencent',
+        plugin: 'sms',
+        component: 'tencent-cloud',
+        config: { secretId, secretKey, sdkAppId: '1400000001', signName: 'Weft', templateId: '100001', templateParams: ['otp'], endpoint: vendor.url },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+      },
     });
-    await test.runtime.pipelines.create('otp-sms', { spec: { sources: ['app'], destinations: [{ connector: 'sms-tencent', actions: ['sendSms'] }] } });
-    manager.start();
-    await manager.refresh();
+    ({ test, ingest, worker } = pipeline);
   });
 
   afterAll(async () => {
     await vendor?.close();
-    await manager?.stop();
-    await ingest?.close();
-    await test?.cleanup();
+    await pipeline?.close();
   });
 
   it('delivers a correctly signed SendSms with the E.164 number and the template value from the traits', async () => {

@@ -4,11 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInputSchema, toWeftEvent } from '@weft/plugin-sdk';
 import { startFakeServer, type FakeServer } from '@weft/plugin-sdk/testing';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
 import { twilioFake, type TwilioFake } from './fakes/twilio.js';
 
 const accountSid = `AC${'e2'.repeat(16)}`;
@@ -18,37 +16,32 @@ const identify = (userId: string, phone: string, otp: string) =>
 
 describe('twilio sms through a Weft pipeline', () => {
   let test: TestRuntime;
-  let ingest: IngestWriter;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
+  let ingest: DestinationPipeline['ingest'];
+  let worker: DestinationPipeline['worker'];
+  let pipeline: DestinationPipeline;
   let vendor: FakeServer;
   let twilio: TwilioFake;
 
   beforeAll(async () => {
     twilio = twilioFake({ accountSid, authToken, from: ['+15005550006'] });
     vendor = await startFakeServer(twilio.handler);
-    test = await createTestRuntime();
-    ingest = new IngestWriter(test.runtime);
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    await test.runtime.connectors.create({ id: 'app', plugin: 'webhook', component: 'source', config: { signingSecret: 'whsec-e2e-0123456789' } });
-    await test.runtime.connectors.create({
-      id: 'sms-twilio',
-      plugin: 'sms',
-      component: 'twilio',
-      config: { accountSid, authToken, from: '+15005550006', body: 'Hi {{firstName}}, your code is {{otp}}', endpoint: vendor.url },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+    pipeline = await startDestinationPipeline({
+      pipeline: 'otp-sms',
+      actions: ['sendSms'],
+      destination: {
+        id: 'sms-twilio',
+        plugin: 'sms',
+        component: 'twilio',
+        config: { accountSid, authToken, from: '+15005550006', body: 'Hi {{firstName}}, your code is {{otp}}', endpoint: vendor.url },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+      },
     });
-    await test.runtime.pipelines.create('otp-sms', { spec: { sources: ['app'], destinations: [{ connector: 'sms-twilio', actions: ['sendSms'] }] } });
-    manager.start();
-    await manager.refresh();
+    ({ test, ingest, worker } = pipeline);
   });
 
   afterAll(async () => {
     await vendor?.close();
-    await manager?.stop();
-    await ingest?.close();
-    await test?.cleanup();
+    await pipeline?.close();
   });
 
   it('delivers the rendered body to the E.164 number with basic auth', async () => {

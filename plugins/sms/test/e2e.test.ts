@@ -4,11 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInputSchema, toWeftEvent } from '@weft/plugin-sdk';
 import { startFakeServer, type FakeServer } from '@weft/plugin-sdk/testing';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
 import { signAliyunRequest } from '../src/aliyun/signature.js';
 import { aliyunFake, type AliyunFake } from './fakes/aliyun.js';
 
@@ -17,37 +15,32 @@ const accessKeySecret = 'aliyun-e2e-secret-0123456789';
 
 describe('sms through a Weft pipeline', () => {
   let test: TestRuntime;
-  let ingest: IngestWriter;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
+  let ingest: DestinationPipeline['ingest'];
+  let worker: DestinationPipeline['worker'];
+  let pipeline: DestinationPipeline;
   let vendor: FakeServer;
   let aliyun: AliyunFake;
 
   beforeAll(async () => {
     aliyun = aliyunFake({ accounts: { [accessKeyId]: accessKeySecret }, templates: { SMS_200001: { variables: ['name', 'code'] } }, illegalNumbers: ['13900139000'] });
     vendor = await startFakeServer(aliyun.handler);
-    test = await createTestRuntime();
-    ingest = new IngestWriter(test.runtime);
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    await test.runtime.connectors.create({ id: 'app', plugin: 'webhook', component: 'source', config: { signingSecret: 'whsec-e2e-0123456789' } });
-    await test.runtime.connectors.create({
-      id: 'sms-cn',
-      plugin: 'sms',
-      component: 'aliyun',
-      config: { accessKeyId, accessKeySecret, signName: 'Weft', templateCode: 'SMS_200001', templateParams: { name: 'firstName', code: 'otp' }, endpoint: vendor.url },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+    pipeline = await startDestinationPipeline({
+      pipeline: 'welcome-sms',
+      actions: ['sendSms'],
+      destination: {
+        id: 'sms-cn',
+        plugin: 'sms',
+        component: 'aliyun',
+        config: { accessKeyId, accessKeySecret, signName: 'Weft', templateCode: 'SMS_200001', templateParams: { name: 'firstName', code: 'otp' }, endpoint: vendor.url },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+      },
     });
-    await test.runtime.pipelines.create('welcome-sms', { spec: { sources: ['app'], destinations: [{ connector: 'sms-cn', actions: ['sendSms'] }] } });
-    manager.start();
-    await manager.refresh();
+    ({ test, ingest, worker } = pipeline);
   });
 
   afterAll(async () => {
     await vendor?.close();
-    await manager?.stop();
-    await ingest?.close();
-    await test?.cleanup();
+    await pipeline?.close();
   });
 
   it('delivers a correctly signed SendSms with the normalised number and the template values from the traits', async () => {
