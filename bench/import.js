@@ -1,6 +1,7 @@
 // `weft import` benchmark: a generated CSV imported with the real CLI into a server on a fresh
 // PostgreSQL database; then the same file again, killed with SIGKILL midway and resumed.
 //   node bench/import.js --rows 1000000
+//   node bench/import.js --gb 5 --row-bytes 1000 --no-crash   # constant memory on a 5 GB file
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +16,21 @@ import { createDatabase, prepareWeft } from './lib/setup.js';
 const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
+    // Instead of --rows: a file of about this many GiB (rows of --row-bytes each).
+    gb: { type: 'string' },
+    // Each row is padded to about this many bytes with a free-text `note` column (0: no padding).
+    'row-bytes': { type: 'string', default: '0' },
+    // Also import the file a second time, killed midway with SIGKILL and resumed.
+    crash: { type: 'boolean', default: true },
     'batch-size': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
     // A small heap for the CLI: the import has to fit in it whatever the file size.
     'max-old-space-mb': { type: 'string', default: '64' },
   },
+  allowNegative: true,
 });
-const rows = Number(args.rows);
+const rowBytes = Number(args['row-bytes']);
+const rows = args.gb ? Math.ceil((Number(args.gb) * 1024 ** 3) / Math.max(rowBytes, 100)) : Number(args.rows);
 const cliEntry = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 
 function report(name, value, unit, note = '') {
@@ -30,29 +39,53 @@ function report(name, value, unit, note = '') {
 
 async function writeCsv(file, count) {
   const out = createWriteStream(file);
-  out.write('userId,event,email,plan,amount,timestamp\n');
+  out.write(`userId,event,email,plan,amount,timestamp${rowBytes ? ',note' : ''}\n`);
   const start = Date.parse('2025-01-01T00:00:00Z');
+  const words = 'delivered to the side door, call before arriving; gift wrap requested for order '.repeat(Math.ceil(rowBytes / 80) + 1);
   for (let i = 0; i < count; i++) {
-    const line = `u${i % 50_000},Order Completed,user${i % 50_000}@example.com,${i % 3 === 0 ? 'pro' : 'free'},${(i % 1000) / 10},${new Date(start + i * 1000).toISOString()}\n`;
+    let line = `u${i % 50_000},Order Completed,user${i % 50_000}@example.com,${i % 3 === 0 ? 'pro' : 'free'},${(i % 1000) / 10},${new Date(start + i * 1000).toISOString()}`;
+    if (rowBytes) line += `,"${i} ${words.slice(0, Math.max(0, rowBytes - line.length - 12))}"`;
+    line += '\n';
     if (!out.write(line)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
 }
 
-/** Peak RSS of a running process, read from /proc while it lives (VmHWM is its high-water mark). */
-function watchPeakMemory(pid) {
+/**
+ * Peak RSS of a running process, read from /proc while it lives (VmHWM is its high-water mark),
+ * and its RSS once a second with the line its checkpoint had reached then.
+ */
+function watchMemory(pid, checkpointFile) {
   let peakKb = 0;
+  const timeline = [];
+  let lastTimelineAt = 0;
   const sample = () => {
     try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const peak = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (peak) peakKb = Math.max(peakKb, Number(peak[1]));
+      const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (rss && Date.now() - lastTimelineAt >= 1000 && existsSync(checkpointFile)) {
+        lastTimelineAt = Date.now();
+        timeline.push({ line: JSON.parse(readFileSync(checkpointFile, 'utf8')).line, rssMb: Number(rss[1]) / 1024 });
+      }
     } catch {
-      // The process has exited; the last sample stands.
+      // The process has exited (or the checkpoint is being replaced); the last sample stands.
     }
   };
   const timer = setInterval(sample, 100);
-  return { stop: () => (clearInterval(timer), sample(), peakKb / 1024) };
+  return { stop: () => (clearInterval(timer), sample(), { peakMb: peakKb / 1024, timeline }) };
+}
+
+/** RSS when the import had passed each tenth of the file. */
+function rssByTenth(timeline, total) {
+  const marks = [];
+  for (let tenth = 1; tenth <= 10; tenth++) {
+    const sample = timeline.find((entry) => entry.line >= (tenth * total) / 10) ?? (tenth === 10 ? timeline.at(-1) : undefined);
+    if (sample) marks.push(`${tenth * 10} %: ${sample.rssMb.toFixed(0)}`);
+  }
+  return marks.join(', ');
 }
 
 /** Runs `weft import` as a child; `killWhen(checkpoint)` may ask for a SIGKILL midway. */
@@ -66,7 +99,7 @@ async function runImport({ file, source, env, url, killWhen }) {
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const memory = watchPeakMemory(child.pid);
+  const memory = watchMemory(child.pid, `${file}.weft-import.json`);
   const started = Date.now();
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let killedAt;
@@ -84,10 +117,10 @@ async function runImport({ file, source, env, url, killWhen }) {
   }
   const { code, signal } = await exited;
   const seconds = (Date.now() - started) / 1000;
-  const peakMb = memory.stop();
+  const { peakMb, timeline } = memory.stop();
   if (killWhen && killedAt === undefined) throw new Error('the import finished before it could be killed; use more --rows');
   if (!killWhen && code !== 0) throw new Error(`weft import exited with ${code ?? signal}:\n${stdout}\n${stderr}`);
-  return { seconds, peakMb, killedAt, summary: code === 0 ? JSON.parse(stdout) : undefined };
+  return { seconds, peakMb, timeline, killedAt, summary: code === 0 ? JSON.parse(stdout) : undefined };
 }
 
 async function storedCounts(databaseUrl, source) {
@@ -128,10 +161,14 @@ try {
   const full = await runImport({ file, source: 'bench-import', env: { writeKey: writeKeys['bench-import'] }, url });
   report('weft import: CSV → /v1/batch → PostgreSQL', rows / full.seconds, 'rows/s', `${full.seconds.toFixed(1)} s for ${fileMb.toFixed(0)} MB`);
   report('weft import: CLI peak memory (VmHWM)', full.peakMb, 'MB', 'RSS high-water mark of the CLI process');
+  console.log(`  CLI RSS (MB) as the import passed each tenth of the file: ${rssByTenth(full.timeline, rows)}`);
   const stored = await storedCounts(database.url, 'bench-import');
   report('events stored', stored.events, 'events', `${stored.distinct_ids} distinct messageIds`);
   if (stored.events !== rows || stored.distinct_ids !== rows) throw new Error(`expected exactly ${rows} events, found ${stored.events} (${stored.distinct_ids} distinct)`);
 
+  if (!args.crash) {
+    console.log(`\n  OK: each of the ${rows} rows stored exactly once (the crash-and-resume run is skipped: --no-crash).`);
+  } else {
   console.log('\nKilled with SIGKILL at about 40 %, then resumed');
   rmSync(`${file}.weft-import.json`);
   const crashed = await runImport({ file, source: 'bench-import-crash', env: { writeKey: writeKeys['bench-import-crash'] }, url, killWhen: (checkpoint) => checkpoint.line > rows * 0.4 });
@@ -144,6 +181,7 @@ try {
   report('events stored after the resume', afterResume.events, 'events', `${afterResume.distinct_ids} distinct messageIds`);
   if (afterResume.events !== rows || afterResume.distinct_ids !== rows) throw new Error(`expected exactly ${rows} events after the resume, found ${afterResume.events}`);
   console.log(`\n  OK: each of the ${rows} rows stored exactly once, with and without a crash.`);
+  }
 } finally {
   await server?.stop();
   await database.drop();
