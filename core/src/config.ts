@@ -20,6 +20,7 @@ const envSchema = z.object({
     .refine(isPhoneRegion, 'must be an ISO 3166 region code with phone numbering, such as CN or US')
     .default('CN'),
   WEFT_PIPELINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).optional(),
+  WEFT_PIPELINE_CONCURRENCY: z.coerce.number().int().min(1).max(16).optional(),
   WEFT_LEASE_MS: z.coerce.number().int().min(100).optional(),
   WEFT_POLL_INTERVAL_MS: z.coerce.number().int().min(5).optional(),
 });
@@ -48,13 +49,18 @@ export interface WeftConfig {
 export interface EngineSettings {
   /** Events claimed per pipeline-worker batch. */
   pipelineBatchSize: number;
+  /**
+   * Batches one pipeline worker has in flight at once: while one commits, the next is claimed and
+   * transformed, and the database works on both (conflicting identifiers wait on each other's locks).
+   */
+  pipelineConcurrency: number;
   /** How long a claim holds an event or delivery before another worker may take it. */
   leaseMs: number;
   /** Idle poll interval when no in-process signal arrives (other processes' work). */
   pollIntervalMs: number;
 }
 
-export const defaultEngineSettings: EngineSettings = { pipelineBatchSize: 500, leaseMs: 60_000, pollIntervalMs: 250 };
+export const defaultEngineSettings: EngineSettings = { pipelineBatchSize: 500, pipelineConcurrency: 2, leaseMs: 60_000, pollIntervalMs: 250 };
 
 /**
  * Reads `WEFT_*` variables; a bad value throws one error naming each variable and what it expects.
@@ -82,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     phoneRegion: e.WEFT_PHONE_REGION,
     engine: {
       pipelineBatchSize: e.WEFT_PIPELINE_BATCH_SIZE ?? defaultEngineSettings.pipelineBatchSize,
+      pipelineConcurrency: e.WEFT_PIPELINE_CONCURRENCY ?? defaultEngineSettings.pipelineConcurrency,
       leaseMs: e.WEFT_LEASE_MS ?? defaultEngineSettings.leaseMs,
       pollIntervalMs: e.WEFT_POLL_INTERVAL_MS ?? defaultEngineSettings.pollIntervalMs,
     },

@@ -26,7 +26,7 @@ export function createMetrics() {
     }),
     pipelineEvents: new Counter({
       name: 'weft_pipeline_events_total',
-      help: 'Events processed by the pipeline worker, by outcome (routed, dropped, failed, unrouted, postponed)',
+      help: 'Events processed by the pipeline worker, by outcome (routed, dropped, failed, unrouted, postponed; deferred: put back because another batch held its identifiers)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -86,7 +86,7 @@ export async function createTestRuntime(overrides: Partial<WeftConfig> = {}, opt
   const dataDir = mkdtempSync(join(tmpdir(), 'weft-test-'));
   const config = loadConfig(
     { WEFT_DATA_DIR: dataDir, WEFT_LOG_LEVEL: process.env.WEFT_TEST_LOG_LEVEL ?? 'silent' },
-    { databaseUrl: testDb.url, engine: { pipelineBatchSize: 200, leaseMs: 5_000, pollIntervalMs: 50 }, ...overrides },
+    { databaseUrl: testDb.url, engine: { pipelineBatchSize: 200, pipelineConcurrency: 2, leaseMs: 5_000, pollIntervalMs: 50 }, ...overrides },
   );
   const runtime = await createRuntime(config, { database: testDb.database, ...options });
   return {

@@ -47,6 +47,8 @@ export interface EventOutcome extends Claim {
   state: 'done' | 'failed' | 'pending';
   error: string | null;
   retryInMs?: number;
+  /** With `pending`: this claim does not count as an attempt (the event was put back unrouted, not failed). */
+  uncounted?: boolean;
 }
 
 /**
@@ -78,15 +80,16 @@ export async function lockHeldClaims(run: Run, claims: Claim[]): Promise<Set<num
 /** `commitRouting` inside the caller's transaction. */
 export async function commitRoutingIn(run: Run, outcomes: EventOutcome[], rows: OutboxRow[]): Promise<string[]> {
   if (outcomes.length === 0) return [];
-  const records = outcomes.map((outcome) => ({ ...outcome, retry_ms: outcome.retryInMs ?? 0 }));
+  const records = outcomes.map((outcome) => ({ ...outcome, retry_ms: outcome.retryInMs ?? 0, uncounted: outcome.uncounted ?? false }));
   {
     const held = await run<{ id: string | number }>(sql`
       update events e set
         state = o.state,
         error = o.error,
+        attempts = case when o.uncounted then e.attempts - 1 else e.attempts end,
         processed_at = case when o.state = 'pending' then null else now() end,
         lease_until = case when o.state = 'pending' then now() + make_interval(secs => o.retry_ms / 1000.0) else null end
-      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as o(id bigint, attempts int, state text, error text, retry_ms bigint)
+      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as o(id bigint, attempts int, state text, error text, retry_ms bigint, uncounted boolean)
       where e.id = o.id and e.attempts = o.attempts and e.state = 'pending'
       returning e.id`);
     const committed = new Set(held.map((row) => Number(row.id)));

@@ -32,9 +32,9 @@ export class PipelineWorker {
   readonly #router: EventRouter;
   readonly #identity: IdentityResolver;
   readonly #cache: ConnectorCache;
-  readonly #idler = new Idler();
+  readonly #idlers: Idler[] = [];
   #running = false;
-  #loop: Promise<void> | undefined;
+  #loops: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -49,16 +49,23 @@ export class PipelineWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.runtime.signals.onEvents(() => this.#idler.wake());
-    this.#loop = this.#run();
+    const loops = Array.from({ length: this.#concurrency() }, () => new Idler());
+    this.#idlers.splice(0, this.#idlers.length, ...loops);
+    this.#unsubscribe = this.runtime.signals.onEvents(() => this.#idlers.forEach((idler) => idler.wake()));
+    this.#loops = Promise.all(loops.map((idler) => this.#run(idler))).then(() => undefined);
   }
 
-  /** Stops claiming and waits for the batch in hand to commit. */
+  /** Embedded PGlite has one connection, which runs one transaction at a time: one batch then. */
+  #concurrency(): number {
+    return this.runtime.database.driver === 'pglite' ? 1 : this.runtime.config.engine.pipelineConcurrency;
+  }
+
+  /** Stops claiming and waits for the batches in hand to commit. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#unsubscribe?.();
-    this.#idler.wake();
-    await this.#loop;
+    for (const idler of this.#idlers) idler.wake();
+    await this.#loops;
   }
 
   /**
@@ -80,7 +87,7 @@ export class PipelineWorker {
       const toResolve = routed.flatMap(({ event, result }) => identityInputs(event, result));
       const prepared = await this.#identity.prepare(toResolve);
       const mergeTargets = await mergeNoticeTargets(this.runtime, this.#cache);
-      const { queuedFor, changedProfiles } = await this.#commit(claimed, routed, prepared, mergeTargets);
+      const { queuedFor, changedProfiles } = await this.#commitInParts(claimed, routed, prepared, mergeTargets);
       for (const connectorId of queuedFor) this.runtime.signals.deliveriesQueued(connectorId);
       await this.#matchChanged(changedProfiles);
       return claimed.length;
@@ -110,6 +117,35 @@ export class PipelineWorker {
     }
   }
 
+  /**
+   * Commits the batch; when the server's lock table cannot hold the identifier locks of the whole
+   * batch (with everything else running), the batch is committed in halves instead.
+   */
+  async #commitInParts(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
+    try {
+      return await this.#commit(claimed, routed, prepared, mergeTargets);
+    } catch (error) {
+      if (sqlState(error) !== '53200' || claimed.length < 2) throw error;
+      this.runtime.logger.warn(
+        { events: claimed.length },
+        'pipeline worker: the database ran out of lock slots for the identifiers of a batch; committing it in halves. ' +
+          'Raise max_locks_per_transaction, or lower WEFT_PIPELINE_BATCH_SIZE or WEFT_PIPELINE_CONCURRENCY (docs/identity.md, "Locks").',
+      );
+      const half = new Set(claimed.slice(0, Math.ceil(claimed.length / 2)).map((event) => event.id));
+      const part = (first: boolean) => {
+        const inPart = (eventId: number) => half.has(eventId) === first;
+        return this.#commitInParts(
+          claimed.filter((event) => inPart(event.id)),
+          routed.filter(({ event }) => inPart(event.id)),
+          { ...prepared, items: prepared.items.filter((item) => inPart(item.eventId)) },
+          mergeTargets,
+        );
+      };
+      const [a, b] = [await part(true), await part(false)];
+      return { queuedFor: [...new Set([...a.queuedFor, ...b.queuedFor])], changedProfiles: [...new Set([...a.changedProfiles, ...b.changedProfiles])] };
+    }
+  }
+
   async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -120,11 +156,17 @@ export class PipelineWorker {
           await run(sql`set local synchronous_commit = off`);
           const held = await lockHeldClaims(run, claimed);
           const items = mergeByEvent(prepared.items.filter((item) => held.has(item.eventId)));
-          const { profiles, merges } = await this.#identity.resolveIn(run, items, prepared.newPlan);
+          const { profiles, merges, deferred } = await this.#identity.resolveIn(run, items, prepared.newPlan, { deferContended: true });
           const outcomes: EventOutcome[] = [];
           const rows: OutboxRow[] = [];
           for (const { event, result } of routed) {
             if (!held.has(event.id)) continue;
+            if (deferred.has(event.id)) {
+              // Another batch holds its identifiers: back to pending, claimable at once, the claim not counted.
+              this.runtime.metrics.pipelineEvents.inc({ outcome: 'deferred' });
+              outcomes.push({ id: event.id, attempts: event.attempts, state: 'pending', error: event.lastError, retryInMs: 0, uncounted: true });
+              continue;
+            }
             const outcome = await this.#fanOut(event, result, profiles.get(event.id));
             outcomes.push(outcome.outcome);
             rows.push(...outcome.rows);
@@ -188,18 +230,19 @@ export class PipelineWorker {
     }
   }
 
-  async #run(): Promise<void> {
+  /** One of the worker's batch loops: claims, routes and commits until stopped. */
+  async #run(idler: Idler): Promise<void> {
     let failures = 0;
     while (this.#running) {
       try {
         const handled = await this.processBatch();
         failures = 0;
-        if (handled < this.runtime.config.engine.pipelineBatchSize) await this.#idler.idle(this.runtime.config.engine.pollIntervalMs);
+        if (handled < this.runtime.config.engine.pipelineBatchSize) await idler.idle(this.runtime.config.engine.pollIntervalMs);
       } catch (error) {
         if (!this.#running) break;
         failures++;
         this.runtime.logger.error({ err: error }, 'pipeline worker: batch failed; its events are claimed again once their lease runs out');
-        await this.#idler.idle(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
+        await idler.idle(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
       }
     }
   }
@@ -245,9 +288,15 @@ function mergeByEvent(items: ResolveItem[]): ResolveItem[] {
   return [...byEvent.values()];
 }
 
-function isDeadlock(error: unknown): boolean {
+/** The SQLSTATE of a database error, also when a driver wrapped it. */
+function sqlState(error: unknown): string | undefined {
   for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { code?: string }).code === '40P01') return true;
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
-  return false;
+  return undefined;
+}
+
+function isDeadlock(error: unknown): boolean {
+  return sqlState(error) === '40P01';
 }

@@ -6,7 +6,7 @@ import type { ConnectorCache } from '../engine/connector-cache.js';
 import type { Pino } from '../logger.js';
 import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
 import { IdentityPlan, type PlannedMerge, type ResolveItem } from './plan.js';
-import { loadForPlan, textArray, writePlan, type Run } from './store.js';
+import { loadForPlan, lockIdentifiers, textArray, tryLockIdentifiers, writePlan, type Run } from './store.js';
 import type { IdentitySettings } from './settings.js';
 import { IdentifierTypes } from './types.js';
 
@@ -21,6 +21,19 @@ export interface IdentityInput {
 export interface ResolvedBatch {
   profiles: Map<number, string>;
   merges: PlannedMerge[];
+  /**
+   * Events left unresolved because another transaction held the locks of their identifiers
+   * (only with `deferContended`): the caller puts them back for a later batch.
+   */
+  deferred: Set<number>;
+}
+
+export interface ResolveOptions {
+  /**
+   * Rather than wait for identifiers another transaction holds, resolve the rest of the batch and
+   * answer the events that need them in `deferred`. When every event would be deferred, it waits.
+   */
+  deferContended?: boolean;
 }
 
 export interface PreparedBatch {
@@ -69,22 +82,23 @@ export class IdentityResolver {
    *
    * @returns the profile of each event that has identifiers, and the merges made.
    */
-  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan): Promise<ResolvedBatch> {
+  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan, options: ResolveOptions = {}): Promise<ResolvedBatch> {
     const withIdentifiers = items.filter((item) => item.identifiers.length > 0);
-    if (withIdentifiers.length === 0) return { profiles: new Map(), merges: [] };
+    if (withIdentifiers.length === 0) return { profiles: new Map(), merges: [], deferred: new Set() };
     const known = await run<{ event_id: string | number; profile_id: string }>(sql`
       select e.event_id, coalesce(p.merged_into, e.profile_id) as profile_id from profile_events e left join profiles p on p.id = e.profile_id
       where e.event_id = any(${textArray(withIdentifiers.map((item) => item.eventId))}::bigint[])`);
     const profiles = new Map(known.map((row) => [Number(row.event_id), row.profile_id]));
     const fresh = withIdentifiers.filter((item) => !profiles.has(item.eventId));
-    if (fresh.length === 0) return { profiles, merges: [] };
+    if (fresh.length === 0) return { profiles, merges: [], deferred: new Set() };
+    const { ready, deferred } = await lockOrDefer(run, fresh, options.deferContended ?? false);
     const plan = newPlan();
-    await loadForPlan(run, plan, fresh.flatMap((item) => item.identifiers));
-    for (const item of fresh) plan.resolve(item);
+    await loadForPlan(run, plan, ready.flatMap((item) => item.identifiers), { locked: true });
+    for (const item of ready) plan.resolve(item);
     for (const [eventId, profileId] of await writePlan(run, plan)) profiles.set(eventId, profileId);
     // Profiles created and merged within the batch were never seen outside it: nothing to announce.
     const merges = plan.merges.filter((merge) => !plan.profiles.get(merge.loser)?.isNew);
-    return { profiles, merges };
+    return { profiles, merges, deferred: new Set(deferred.map((item) => item.eventId)) };
   }
 
   /** Makes plans with the trait rules and type limits in force now. */
@@ -122,4 +136,30 @@ export class IdentityResolver {
       return [];
     }
   }
+}
+
+/**
+ * Takes the identifier locks of a batch. Deferring: the locks that are free are taken at once, and
+ * the events that need one another transaction holds are left for later — two batches in flight
+ * then work side by side instead of one waiting for the other's commit. Only when that would leave
+ * nothing to do does it give the free locks back (a savepoint) and wait for all, in the global order.
+ */
+async function lockOrDefer(run: Run, items: ResolveItem[], defer: boolean): Promise<{ ready: ResolveItem[]; deferred: ResolveItem[] }> {
+  const identifiers = items.flatMap((item) => item.identifiers);
+  if (!defer) {
+    await lockIdentifiers(run, identifiers);
+    return { ready: items, deferred: [] };
+  }
+  await run(sql`savepoint identity_locks`);
+  const contended = await tryLockIdentifiers(run, identifiers);
+  const deferred = contended.size === 0 ? [] : items.filter((item) => item.identifiers.some((identifier) => contended.has(identifier.key)));
+  if (deferred.length < items.length) {
+    await run(sql`release savepoint identity_locks`);
+    const later = new Set(deferred);
+    return { ready: items.filter((item) => !later.has(item)), deferred };
+  }
+  await run(sql`rollback to savepoint identity_locks`);
+  await run(sql`release savepoint identity_locks`);
+  await lockIdentifiers(run, identifiers);
+  return { ready: items, deferred: [] };
 }

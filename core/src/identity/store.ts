@@ -25,8 +25,8 @@ export function textArray(values: Iterable<string | number>): string {
   return `{${[...values].map((value) => `"${String(value).replace(/[\\"]/g, (char) => `\\${char}`)}"`).join(',')}}`;
 }
 
-/** A 64-bit advisory lock key for an identifier. */
-function lockKey(key: string): string {
+/** The 64-bit advisory lock key of an identifier (its `identifierKey`). */
+export function lockKey(key: string): string {
   return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
 }
 
@@ -53,16 +53,54 @@ interface IdentityRow {
   last_seen_at: Date | string;
 }
 
+/** Advisory-lock keys of identifiers, each with the identifier keys it stands for, in the one global order. */
+function lockKeysOf(identifiers: NormalizedIdentifier[]): Array<[lock: string, keys: string[]]> {
+  const byLock = new Map<string, string[]>();
+  for (const { key } of identifiers) {
+    const lock = lockKey(key);
+    const keys = byLock.get(lock);
+    if (!keys) byLock.set(lock, [key]);
+    else if (!keys.includes(key)) keys.push(key);
+  }
+  return [...byLock]
+    .map(([lock, keys]) => ({ lock, keys, order: BigInt(lock) }))
+    .sort((a, b) => (a.order < b.order ? -1 : 1))
+    .map(({ lock, keys }) => [lock, keys]);
+}
+
 /**
- * Locks the identifiers (transaction-scoped advisory locks, in one global order so two workers
- * never wait on each other in a circle), then the profiles that hold them, and loads both into
- * the plan. A profile merged away by another worker while we waited is followed to its survivor.
+ * Waits for the transaction-scoped advisory locks of these identifiers, in one global order so two
+ * workers never wait on each other in a circle.
  */
-export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: NormalizedIdentifier[]): Promise<void> {
+export async function lockIdentifiers(run: Run, identifiers: NormalizedIdentifier[]): Promise<void> {
+  const locks = lockKeysOf(identifiers).map(([lock]) => lock);
+  if (locks.length === 0) return;
+  await run(sql`select pg_advisory_xact_lock(k) from (select value::bigint as k from jsonb_array_elements_text(${json(locks)}::jsonb) with ordinality as t(value, n) order by n) s`);
+}
+
+/**
+ * Takes the advisory locks of these identifiers that no other transaction holds, without waiting.
+ *
+ * @returns the identifier keys whose lock another transaction holds.
+ */
+export async function tryLockIdentifiers(run: Run, identifiers: NormalizedIdentifier[]): Promise<Set<string>> {
+  const locks = lockKeysOf(identifiers);
+  if (locks.length === 0) return new Set();
+  const rows = await run<{ n: string | number; got: boolean }>(sql`
+    select n, pg_try_advisory_xact_lock(k) as got
+    from (select value::bigint as k, n from jsonb_array_elements_text(${json(locks.map(([lock]) => lock))}::jsonb) with ordinality as t(value, n) order by n) s`);
+  return new Set(rows.filter((row) => !row.got).flatMap((row) => locks[Number(row.n) - 1]![1]));
+}
+
+/**
+ * Locks the identifiers (unless the caller already holds their locks: `locked`), then the
+ * profiles that hold them, and loads both into the plan. A profile merged away by another worker
+ * while we waited is followed to its survivor.
+ */
+export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: NormalizedIdentifier[], options: { locked?: boolean } = {}): Promise<void> {
   const byKey = new Map(identifiers.map((identifier) => [identifier.key, identifier]));
   if (byKey.size === 0) return;
-  const locks = [...new Set([...byKey.keys()].map(lockKey))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  await run(sql`select pg_advisory_xact_lock(k) from (select value::bigint as k from jsonb_array_elements_text(${json(locks)}::jsonb) with ordinality as t(value, n) order by n) s`);
+  if (!options.locked) await lockIdentifiers(run, [...byKey.values()]);
   const wanted = json([...byKey.values()].map(({ type, scope, value }) => ({ type, scope, value })));
   const locked = new Map<string, ProfileRow>();
   const remember = (found: IdentityRow[]) => {
