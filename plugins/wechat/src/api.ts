@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthError, ConfigError, RateLimitedError, TransientError, classifyHttpResponse, isPluginError, secret, type PluginContext } from '@weft/plugin-sdk';
+import { AuthError, ConfigError, RateLimitedError, TransientError, classifyHttpResponse, isPluginError, networkErrorCode, secret, type PluginContext } from '@weft/plugin-sdk';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -36,8 +36,8 @@ export async function wechatFetch(ctx: PluginContext<ApiConfig>, path: string, q
     response = await ctx.fetch(url, init);
   } catch (error) {
     if (isPluginError(error)) throw error;
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    // The code can sit deeper than `cause` when the host wraps fetch (as `weft connectors test` does).
+    const reason = networkErrorCode(error) ?? (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
     throw new TransientError(`Could not reach WeChat at ${new URL(url).origin}: ${reason}`, { cause: error });
   }
   const httpError = await classifyHttpResponse(response, 'WeChat');
