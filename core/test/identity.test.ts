@@ -167,6 +167,37 @@ describe('identity resolution', () => {
       ]);
     });
 
+    it('keeps unmerged profiles apart when the same evidence comes again, until an operator merges them', async () => {
+      await test.send({ type: 'identify', userId: 'u1', traits: { name: 'Ada' }, timestamp: at(0) });
+      await test.send({ type: 'identify', anonymousId: 'a9', traits: { email: 'grace@example.com' }, timestamp: at(1) });
+      const ada = await test.profileOf('user_id:u1');
+      const grace = await test.profileOf('email:grace@example.com');
+      await test.send({ type: 'identify', userId: 'u1', traits: { email: 'grace@example.com' }, timestamp: at(2) });
+      await test.runtime.identity.unmerge(ada, { identifier: await test.runtime.identityTypes.parse('email:grace@example.com') }, 'wrong email');
+      const apart = await test.partition();
+      expect(apart).toHaveLength(2);
+
+      // The CRM sync sends the wrong email again, and a new device of Grace's joins her profile.
+      await test.send({ type: 'identify', userId: 'u1', traits: { email: 'grace@example.com' }, timestamp: at(3) });
+      await test.send({ type: 'identify', anonymousId: 'a10', traits: { email: 'grace@example.com' }, timestamp: at(4) });
+      expect(await test.partition()).toEqual([['anonymous_id:a10', 'anonymous_id:a9', 'email:grace@example.com'], ['user_id:u1']]);
+      const { ledger } = await test.runtime.identity.profiles.explain(ada);
+      expect(ledger.find((entry) => entry.kind === 'conflict')).toMatchObject({ rule: 'unmerge', otherProfileId: grace });
+
+      // Grace's profile absorbs another one of hers; the separation follows it.
+      await test.send({ type: 'identify', anonymousId: 'a11', traits: { phone: '13800138011' }, timestamp: at(5) });
+      await test.send({ type: 'identify', anonymousId: 'a11', traits: { email: 'grace@example.com' }, timestamp: at(6) });
+      await test.send({ type: 'identify', userId: 'u1', traits: { phone: '13800138011' }, timestamp: at(7) });
+      expect((await test.partition()).find((ids) => ids.includes('user_id:u1'))).toEqual(['user_id:u1']);
+
+      // Automatic merges respect it; an operator's merge lifts it.
+      const why = { rule: 'probabilistic:test', confidence: 0.99, evidence: null };
+      await expect(test.runtime.identity.merge([ada, grace], why)).rejects.toMatchObject({ code: 'separated' });
+      expect(await test.runtime.identity.merge([ada, grace], { rule: 'manual', confidence: 1, evidence: null, overridesUnmerge: true })).toBe(ada);
+      await test.send({ type: 'identify', anonymousId: 'a12', traits: { email: 'grace@example.com' }, timestamp: at(8) });
+      expect(await test.partition()).toHaveLength(1);
+    });
+
     it('merges two profiles by hand and splits them again by removing that link', async () => {
       await test.send({ type: 'identify', userId: 'u1' }, { type: 'identify', userId: 'crm-only', context: { externalIds: [{ type: 'crm_id', id: 'C-7' }] } });
       const u1 = await test.profileOf('user_id:u1');

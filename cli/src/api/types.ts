@@ -220,6 +220,7 @@ export interface LedgerEntry {
   id: number;
   at: string;
   kind: 'created' | 'linked' | 'merged' | 'conflict' | 'unmerged' | 'review';
+  otherProfileId: string | null;
   summary: string;
   eventId: number | null;
   rule: string | null;

@@ -171,6 +171,7 @@ export class ProfileMatcher {
         rule: `review:${row.resolver}`,
         confidence: row.probability,
         evidence: { review: row.id, decidedBy, weight: row.weight, fields: row.fields },
+        overridesUnmerge: true,
       });
     } catch (error) {
       if (!(error instanceof WeftError && error.code === 'conflict')) throw error;
@@ -303,7 +304,9 @@ export class ProfileMatcher {
       session.mergedInto.set(survivor === liveA ? liveB : liveA, survivor);
       session.linked++;
     } catch (error) {
-      if (!(error instanceof WeftError && (error.code === 'limit' || error.code === 'conflict'))) throw error;
+      if (!(error instanceof WeftError && (error.code === 'limit' || error.code === 'conflict' || error.code === 'separated'))) throw error;
+      // An unmerge split the pair: a person decided they are two.
+      if (error.code === 'separated') return;
       // A limit forbids the merge: a person decides. A conflict means something else changed the pair meanwhile.
       if (error.code === 'limit') return this.#queue(session, liveA, liveB, score);
       this.runtime.logger.warn({ connector: resolver, profiles: [liveA, liveB] }, `probabilistic link skipped: ${error.message}`);

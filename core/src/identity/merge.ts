@@ -10,6 +10,11 @@ export interface MergeEvidence {
   rule: string;
   confidence: number;
   evidence: Record<string, unknown> | null;
+  /**
+   * A person's decision (an operator's merge, an accepted review): it goes ahead even where an
+   * unmerge had split the two apart, and lifts that separation. Automatic merges respect it.
+   */
+  overridesUnmerge?: boolean;
 }
 
 /** Priority and limit per identifier type, read before a transaction (inside it nothing else may query: PGlite has one connection). */
@@ -58,6 +63,12 @@ export async function mergeProfiles(
     const profileB = plan.profileOf(right[0]!.key);
     if (!profileA || !profileB) throw new WeftError(409, 'conflict', 'The profiles changed while merging; try again');
     if (profileA === profileB) return profileA.id;
+    if (plan.keptApart(profileA, profileB)) {
+      if (!why.overridesUnmerge) throw new WeftError(409, 'separated', `Profiles '${a}' and '${b}' were split apart by an unmerge; only an operator's merge joins them again`);
+      await run(sql`delete from identity_separations where (profile_a = ${profileA.id} and profile_b = ${profileB.id}) or (profile_a = ${profileB.id} and profile_b = ${profileA.id})`);
+      plan.separations.get(profileA.id)?.delete(profileB.id);
+      plan.separations.get(profileB.id)?.delete(profileA.id);
+    }
     const blocked = plan.mergeBlockedBy(profileA, profileB);
     if (blocked) throw new WeftError(409, 'limit', `Profiles '${a}' and '${b}' cannot be merged: together they would have ${blocked}`);
     const survivor = plan.merge(profileA, profileB, { from: left[0]!.key, to: right[0]!.key, rule: why.rule, confidence: why.confidence, eventId: null, evidence: why.evidence });

@@ -90,6 +90,8 @@ export class IdentityPlan {
   readonly ledger: PlannedLedger[] = [];
   readonly timeline: PlannedTimeline[] = [];
   readonly merges: PlannedMerge[] = [];
+  /** Profiles an unmerge split apart, both ways: no event merges them again. */
+  readonly separations = new Map<string, Set<string>>();
   #clock: number;
 
   constructor(
@@ -106,6 +108,20 @@ export class IdentityPlan {
     let id = profileId;
     for (let profile = this.profiles.get(id); profile?.mergedInto; profile = this.profiles.get(id)) id = profile.mergedInto;
     return id;
+  }
+
+  /** Records that `a` and `b` were split apart by an unmerge (as loaded from the database). */
+  keepApart(a: string, b: string): void {
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const apart = this.separations.get(from);
+      if (apart) apart.add(to);
+      else this.separations.set(from, new Set([to]));
+    }
+  }
+
+  /** Whether an unmerge split these live profiles (or profiles merged into them) apart. */
+  keptApart(a: PlannedProfile, b: PlannedProfile): boolean {
+    return this.separations.get(a.id)?.has(b.id) ?? false;
   }
 
   profileOf(key: string): PlannedProfile | undefined {
@@ -132,6 +148,10 @@ export class IdentityPlan {
         const full = this.#limitReached(anchor, [identifier]);
         if (full) this.#conflict(anchor, null, item, `${describe(identifier)} not linked: the profile already has ${full}`, { identifier: describe(identifier) });
         else this.#attach(anchor, identifier, anchorIdentifier, item.eventId, 'event', 1, null);
+        continue;
+      }
+      if (this.keptApart(anchor, owner)) {
+        this.#conflict(anchor, owner.id, item, `kept apart from ${owner.id} (${describe(identifier)}): an unmerge split them`, { identifier: describe(identifier) }, 'unmerge');
         continue;
       }
       const full = this.mergeBlockedBy(anchor, owner);
@@ -162,6 +182,8 @@ export class IdentityPlan {
     survivor.changed = true;
     loser.changed = true;
     loser.mergedInto = survivor.id;
+    // What the loser was kept apart from, the survivor now is.
+    for (const other of this.separations.get(loser.id) ?? []) this.keepApart(survivor.id, other);
     this.links.push(link);
     if (absorbed) {
       this.profiles.delete(loser.id);
@@ -244,8 +266,8 @@ export class IdentityPlan {
     profile.changed = true;
   }
 
-  #conflict(profile: PlannedProfile, other: string | null, item: ResolveItem, summary: string, details: Record<string, unknown>): void {
-    this.ledger.push({ kind: 'conflict', profileId: profile.id, otherProfileId: other, eventId: item.eventId, rule: 'limit', confidence: 1, summary, details });
+  #conflict(profile: PlannedProfile, other: string | null, item: ResolveItem, summary: string, details: Record<string, unknown>, rule = 'limit'): void {
+    this.ledger.push({ kind: 'conflict', profileId: profile.id, otherProfileId: other, eventId: item.eventId, rule, confidence: 1, summary, details });
   }
 
   #record(profile: PlannedProfile, item: ResolveItem): void {

@@ -162,6 +162,10 @@ export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: Nor
     plan.profiles.set(profile.id, profile);
   }
   for (const row of counts) plan.profiles.get(row.profile_id)?.counts.set(`${row.type}\u0000${row.scope}`, Number(row.n));
+  const apart = await run<{ profile_a: string; profile_b: string }>(sql`
+    select profile_a, profile_b from identity_separations
+    where profile_a = any(${textArray(ids)}::text[]) or profile_b = any(${textArray(ids)}::text[])`);
+  for (const row of apart) plan.keepApart(row.profile_a, row.profile_b);
 }
 
 /**
@@ -205,6 +209,10 @@ export async function writePlan(run: Run, plan: IdentityPlan): Promise<Map<numbe
     await run(sql`update identities set profile_id = ${moves}::jsonb ->> profile_id where profile_id = any(${losers}::text[])`);
     await run(sql`update profile_events set profile_id = ${moves}::jsonb ->> profile_id where profile_id = any(${losers}::text[])`);
     await run(sql`delete from identity_blocking_keys where profile_id = any(${losers}::text[])`);
+    // Separations follow their profiles into the survivors.
+    await run(sql`
+      update identity_separations set profile_a = coalesce(${moves}::jsonb ->> profile_a, profile_a), profile_b = coalesce(${moves}::jsonb ->> profile_b, profile_b)
+      where profile_a = any(${losers}::text[]) or profile_b = any(${losers}::text[])`);
   }
   const seen = seenRanges(plan);
   const ids = await insertIdentities(run, plan, seen);

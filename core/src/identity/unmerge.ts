@@ -96,6 +96,7 @@ export async function unmergeProfile(
     await run(sql`update identities i set profile_id = m.owner from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text) where i.id = m.id`);
     await reattributeEvents(run, live, owners, rules, results, revived);
     await run(sql`delete from identity_blocking_keys where profile_id = ${live}`);
+    await keepApart(run, live, results, reason);
     const summary = `split into ${results.join(', ')}${'linkId' in target ? ` by removing link ${target.linkId}` : ` by detaching ${describeKey(target.identifier.key)}`}`;
     for (const id of results) {
       await run(sql`insert into identity_ledger (kind, profile_id, other_profile_id, rule, confidence, summary, details)
@@ -103,6 +104,21 @@ export async function unmergeProfile(
     }
     return results;
   });
+}
+
+/**
+ * Records that the profiles of a split stay apart (no later event merges them back), and gives
+ * each split-off profile the separations the original had from others.
+ */
+async function keepApart(run: Run, live: string, results: string[], reason: string | undefined): Promise<void> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < results.length; i++) for (let j = i + 1; j < results.length; j++) pairs.push([results[i]!, results[j]!]);
+  const inherited = await run<{ other: string }>(sql`
+    select case when profile_a = ${live} then profile_b else profile_a end as other from identity_separations where profile_a = ${live} or profile_b = ${live}`);
+  for (const { other } of inherited) for (const id of results) if (id !== live) pairs.push([id, other]);
+  await run(sql`
+    insert into identity_separations (profile_a, profile_b, reason)
+    select a, b, ${reason ?? 'unmerge'} from jsonb_to_recordset(${JSON.stringify(pairs.map(([a, b]) => ({ a, b })))}::jsonb) as p(a text, b text)`);
 }
 
 async function loadIdentities(run: Run, profileId: string): Promise<IdentityRow[]> {

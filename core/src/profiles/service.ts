@@ -51,6 +51,8 @@ export interface LedgerView {
   at: string;
   kind: string;
   profileId: string;
+  /** The other profile of a merge, conflict or unmerge. */
+  otherProfileId: string | null;
   summary: string;
   eventId: number | null;
   rule: string | null;
@@ -166,6 +168,7 @@ export class ProfileService {
       at: Date | string;
       kind: string;
       profile_id: string;
+      other_profile_id: string | null;
       summary: string;
       event_id: string | number | null;
       rule: string | null;
@@ -176,7 +179,7 @@ export class ProfileService {
         select ${live}::text
         union select p.id from profiles p join family f on p.merged_into = f.id
       )
-      select id, at, kind, profile_id, summary, event_id, rule, confidence, details from identity_ledger
+      select id, at, kind, profile_id, other_profile_id, summary, event_id, rule, confidence, details from identity_ledger
       where profile_id in (select id from family) or other_profile_id in (select id from family)
       order by id`);
     return {
@@ -198,6 +201,7 @@ export class ProfileService {
         at: iso(row.at)!,
         kind: row.kind,
         profileId: row.profile_id,
+        otherProfileId: row.other_profile_id,
         summary: row.summary,
         eventId: row.event_id === null ? null : Number(row.event_id),
         rule: row.rule,

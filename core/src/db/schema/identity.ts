@@ -164,3 +164,19 @@ export const identitySettings = pgTable('identity_settings', {
   value: jsonb('value').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * Profiles an unmerge split apart: events that carry identifiers of both no longer merge them
+ * (the pair follows each side into the profiles it is merged into). An operator's merge lifts it.
+ */
+export const identitySeparations = pgTable(
+  'identity_separations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    profileA: text('profile_a').notNull(),
+    profileB: text('profile_b').notNull(),
+    reason: text('reason'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [index('identity_separations_a_idx').on(table.profileA), index('identity_separations_b_idx').on(table.profileB)],
+);

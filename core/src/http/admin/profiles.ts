@@ -59,6 +59,7 @@ const explanationSchema = z
         at: isoTime,
         kind: z.string().meta({ examples: ['created', 'linked', 'merged', 'conflict', 'unmerged'] }),
         profileId: z.string(),
+        otherProfileId: z.string().nullable().describe('The other profile of a merge, conflict or unmerge'),
         summary: z.string(),
         eventId: z.number().int().nullable(),
         rule: z.string().nullable(),
@@ -138,7 +139,7 @@ export const profileOperations = [
       },
     },
     async ({ c, services, body, param, actor }) => {
-      const survivor = await services.runtime.identity.merge([param('id'), body.profileId], { rule: 'manual', confidence: 1, evidence: { actor: actor.tokenId, reason: body.reason ?? null } });
+      const survivor = await services.runtime.identity.merge([param('id'), body.profileId], { rule: 'manual', confidence: 1, evidence: { actor: actor.tokenId, reason: body.reason ?? null }, overridesUnmerge: true });
       const merged = [param('id'), body.profileId].filter((id) => id !== survivor);
       await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'profile.merge', target: `profile:${survivor}`, details: { merged, reason: body.reason ?? null } });
       return c.json({ profile: (await services.runtime.identity.profiles.get(survivor)).profile, merged });
