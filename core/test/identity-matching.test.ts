@@ -167,6 +167,28 @@ describe('probabilistic identity matching', () => {
     });
   });
 
+  describe('runs whose process stopped', () => {
+    it('reports a run whose process stopped as interrupted, and lets a new run start', async () => {
+      // What a process killed mid-run leaves behind: still `running`, its heartbeat long silent.
+      const [left] = await t.runtime.database.query<{ id: number }>(sql`
+        insert into identity_match_runs (resolver, status, total, processed, started_at, heartbeat_at)
+        values ('people', 'running', 100, 40, now() - interval '10 minutes', now() - interval '9 minutes') returning id`);
+      expect(await matcher.getRun(Number(left!.id))).toMatchObject({
+        status: 'interrupted',
+        processed: 40,
+        error: expect.stringMatching(/^the process running it stopped before it finished \(last heard from at .+\); start the run again$/),
+      });
+      await identify(duplicates(122));
+      expect(await runToEnd()).toMatchObject({ status: 'done', linked: 1 });
+    });
+
+    it('refuses a second run of a resolver that another process is running', async () => {
+      const [other] = await t.runtime.database.query<{ id: number }>(sql`insert into identity_match_runs (resolver) values ('people') returning id`);
+      await expect(matcher.startRun('people')).rejects.toThrow(`Resolver 'people' is already running a batch in another process (run ${other!.id}); wait for it to finish`);
+      expect((await matcher.getRun(Number(other!.id))).status).toBe('running');
+    });
+  });
+
   describe('incremental matching', () => {
     it('links a newly ingested duplicate to the profile a run has keyed', async () => {
       await identify(['rec-478-org', 'rec-122-org']);

@@ -262,7 +262,7 @@ export interface Review {
 export interface MatchRun {
   id: number;
   resolver: string;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'interrupted';
   total: number;
   processed: number;
   compared: number;

@@ -31,7 +31,8 @@ export interface ReviewView {
 export interface MatchRunView {
   id: number;
   resolver: string;
-  status: 'running' | 'done' | 'failed';
+  /** `interrupted`: the process running it stopped (a restart, a crash) before it finished. */
+  status: 'running' | 'done' | 'failed' | 'interrupted';
   total: number;
   processed: number;
   compared: number;
@@ -94,12 +95,26 @@ export class ProfileMatcher {
     const row = await this.runtime.connectors.row(connectorId);
     if (row.kind !== 'identity-resolver') throw invalid(`Connector '${connectorId}' is a ${row.kind}; matching runs need an identity-resolver connector`);
     if (this.#activeResolvers.has(connectorId)) throw conflict(`Resolver '${connectorId}' is already running a batch; wait for it to finish`);
+    const [elsewhere] = await this.runtime.db
+      .select({ id: identityMatchRuns.id })
+      .from(identityMatchRuns)
+      .where(and(eq(identityMatchRuns.resolver, connectorId), eq(identityMatchRuns.status, 'running'), gt(identityMatchRuns.heartbeatAt, new Date(Date.now() - runHeartbeatStaleMs))));
+    if (elsewhere) throw conflict(`Resolver '${connectorId}' is already running a batch in another process (run ${elsewhere.id}); wait for it to finish`);
     const [run] = await this.runtime.db.insert(identityMatchRuns).values({ resolver: connectorId }).returning();
     this.#activeResolvers.add(connectorId);
+    const heartbeat = setInterval(() => {
+      this.runtime.db
+        .update(identityMatchRuns)
+        .set({ heartbeatAt: new Date() })
+        .where(and(eq(identityMatchRuns.id, run!.id), eq(identityMatchRuns.status, 'running')))
+        .catch((error: unknown) => this.runtime.logger.warn({ err: error, run: run!.id }, 'could not record the match run heartbeat'));
+    }, runHeartbeatMs);
+    heartbeat.unref();
     const done = this.#runBatch(run!.id, connectorId, options.train ?? true)
       .catch((error: unknown) => this.#finishRun(run!.id, 'failed', describeError(error)))
       .catch((error: unknown) => this.runtime.logger.error({ err: error, run: run!.id }, 'could not mark the match run failed'))
       .finally(() => {
+        clearInterval(heartbeat);
         this.#activeResolvers.delete(connectorId);
         this.#running.delete(run!.id);
       });
@@ -482,17 +497,22 @@ function reviewView(row: ReviewRow): ReviewView {
   };
 }
 
+/** How often a running batch run says it is alive, and when silence means its process is gone. */
+const runHeartbeatMs = 15_000;
+const runHeartbeatStaleMs = 4 * runHeartbeatMs;
+
 function runView(row: RunRow): MatchRunView {
+  const interrupted = row.status === 'running' && Date.now() - row.heartbeatAt.getTime() > runHeartbeatStaleMs;
   return {
     id: row.id,
     resolver: row.resolver,
-    status: row.status as MatchRunView['status'],
+    status: interrupted ? 'interrupted' : (row.status as MatchRunView['status']),
     total: row.total,
     processed: row.processed,
     compared: row.compared,
     linked: row.linked,
     queued: row.queued,
-    error: row.error,
+    error: interrupted ? `the process running it stopped before it finished (last heard from at ${row.heartbeatAt.toISOString()}); start the run again` : row.error,
     startedAt: row.startedAt.toISOString(),
     finishedAt: iso(row.finishedAt),
   };

@@ -32,7 +32,7 @@ export default class IdentityMatch extends ApiCommand<typeof IdentityMatch> {
     const run = await this.#follow(started.run);
     if (this.jsonEnabled()) this.logJson({ run });
     else this.log(describeRun(run));
-    if (run.status === 'failed') this.exit(ExitCode.failed);
+    if (run.status === 'failed' || run.status === 'interrupted') this.exit(ExitCode.failed);
   }
 
   /** Polls the run until it is no longer running, showing its progress. */
@@ -61,6 +61,7 @@ export default class IdentityMatch extends ApiCommand<typeof IdentityMatch> {
 function describeRun(run: MatchRun): string {
   const took = run.finishedAt ? ` in ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}` : '';
   const counts = `${plural(run.processed, 'profile')} of ${run.total}, ${plural(run.compared, 'pair')} compared, ${run.linked} linked, ${run.queued} queued for review`;
+  if (run.status === 'interrupted') return `INTERRUPTED run ${run.id} of ${run.resolver}: ${run.error ?? 'its process stopped'} (${counts})`;
   if (run.status === 'failed') return `FAILED run ${run.id} of ${run.resolver}${took}: ${run.error ?? 'no reason given'} (${counts})`;
   return `Run ${run.id} of ${run.resolver} done${took}: ${counts}.`;
 }

@@ -156,6 +156,8 @@ export const identityMatchRuns = pgTable('identity_match_runs', {
   error: text('error'),
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  /** Written by the process running it while it runs: a stale heartbeat means that process is gone. */
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
 /** Identity settings changed from their defaults (`PUT /identity/settings`): trait precedence, phone region. */

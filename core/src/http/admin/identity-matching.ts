@@ -36,7 +36,7 @@ export const matchRunSchema = z
   .object({
     id: z.number().int(),
     resolver: z.string(),
-    status: z.enum(['running', 'done', 'failed']),
+    status: z.enum(['running', 'done', 'failed', 'interrupted']).describe('interrupted: the process running it stopped before it finished'),
     total: z.number().int().meta({ description: 'Live profiles in the run' }),
     processed: z.number().int().meta({ description: 'Profiles whose candidates have been compared' }),
     compared: z.number().int().meta({ description: 'Pairs scored' }),
