@@ -8,6 +8,7 @@ import { PipelineWorker } from '../src/engine/pipeline-worker.js';
 import { matchRunSchema, reviewSchema } from '../src/http/admin/identity-matching.js';
 import { profileSchema } from '../src/http/admin/profiles.js';
 import { matchModelKey, profileMatcher, type MatchRunView, type ProfileMatcher } from '../src/identity/matching.js';
+import { acceptReview, listReviews, rejectReview } from '../src/identity/reviews.js';
 import { normalizeEvents } from '../src/ingest/normalize.js';
 import { IngestWriter } from '../src/ingest/writer.js';
 import { createTestRuntime, type TestRuntime } from '../test-support/index.js';
@@ -103,7 +104,7 @@ describe('probabilistic identity matching', () => {
       const run = await runToEnd();
       expect(run).toMatchObject({ status: 'done', linked: 0, queued: 1 });
       const [a, b] = [await profileOf(borderline[0]!), await profileOf(borderline[1]!)].sort();
-      const { reviews: queue } = await matcher.listReviews({ status: 'pending', limit: 10 });
+      const { reviews: queue } = await listReviews(t.runtime, { status: 'pending', limit: 10 });
       expect(queue).toEqual([expect.objectContaining({ resolver: 'people', profiles: [a, b], probability: expect.closeTo(0.839, 3), status: 'pending', decidedAt: null })]);
       expect(queue[0]!.fields).toContainEqual(expect.objectContaining({ field: 'postcode', level: 'exact' }));
       const { ledger } = await t.runtime.identity.profiles.explain(a!);
@@ -213,8 +214,8 @@ describe('probabilistic identity matching', () => {
       await identify([borderline[1]!]);
       const added = await profileOf(borderline[1]!);
       expect(await matcher.matchProfiles('people', [added])).toEqual({ compared: 1, linked: 0, queued: 1 });
-      const { reviews: queue } = await matcher.listReviews({ status: 'pending', limit: 10 });
-      await matcher.rejectReview(queue[0]!.id, 'tester');
+      const { reviews: queue } = await listReviews(t.runtime, { status: 'pending', limit: 10 });
+      await rejectReview(t.runtime, queue[0]!.id, 'tester');
       expect(await matcher.matchProfiles('people', [added])).toEqual({ compared: 0, linked: 0, queued: 0 });
     });
   });
@@ -223,12 +224,12 @@ describe('probabilistic identity matching', () => {
     async function queuedReview() {
       await identify(borderline);
       await runToEnd();
-      return (await matcher.listReviews({ status: 'pending', limit: 1 })).reviews[0]!;
+      return (await listReviews(t.runtime, { status: 'pending', limit: 1 })).reviews[0]!;
     }
 
     it('merges the pair when a reviewer accepts it, with the review as the rule', async () => {
       const review = await queuedReview();
-      const { review: accepted, profileId } = await matcher.acceptReview(review.id, 'tester');
+      const { review: accepted, profileId } = await acceptReview(t.runtime, review.id, 'tester');
       expect(accepted).toMatchObject({ status: 'accepted', decidedAt: expect.any(String) });
       expect(await profileOf(borderline[0]!)).toBe(profileId);
       expect(await profileOf(borderline[1]!)).toBe(profileId);
@@ -241,12 +242,12 @@ describe('probabilistic identity matching', () => {
     it('only marks the review accepted when the profiles were merged meanwhile', async () => {
       const review = await queuedReview();
       const survivor = await t.runtime.identity.merge(review.profiles, { rule: 'manual', confidence: 1, evidence: null });
-      expect(await matcher.acceptReview(review.id, 'tester')).toMatchObject({ review: { status: 'accepted' }, profileId: survivor });
+      expect(await acceptReview(t.runtime, review.id, 'tester')).toMatchObject({ review: { status: 'accepted' }, profileId: survivor });
     });
 
     it('keeps a rejected pair apart, and a later run neither queues nor links it again', async () => {
       const review = await queuedReview();
-      expect(await matcher.rejectReview(review.id, 'tester')).toMatchObject({ status: 'rejected' });
+      expect(await rejectReview(t.runtime, review.id, 'tester')).toMatchObject({ status: 'rejected' });
       expect(await runToEnd()).toMatchObject({ status: 'done', linked: 0, queued: 0 });
       expect(await liveProfiles()).toBe(2);
       expect((await reviews()).map((row) => row.status)).toEqual(['rejected']);
@@ -254,8 +255,8 @@ describe('probabilistic identity matching', () => {
 
     it('refuses to accept a rejected review', async () => {
       const review = await queuedReview();
-      await matcher.rejectReview(review.id, 'tester');
-      await expect(matcher.acceptReview(review.id, 'tester')).rejects.toMatchObject({ status: 409, message: `Review ${review.id} was rejected; it cannot be accepted any more` });
+      await rejectReview(t.runtime, review.id, 'tester');
+      await expect(acceptReview(t.runtime, review.id, 'tester')).rejects.toMatchObject({ status: 409, message: `Review ${review.id} was rejected; it cannot be accepted any more` });
     });
   });
 

@@ -12,21 +12,6 @@ export const maxBlockSize = 500;
 const pageSize = 1_000;
 const progressEvery = 200;
 
-export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
-
-/** A pair a resolver scored between its thresholds, as the API shows it. */
-export interface ReviewView {
-  id: number;
-  resolver: string;
-  profiles: [string, string];
-  probability: number;
-  weight: number;
-  fields: unknown[];
-  status: ReviewStatus;
-  createdAt: string;
-  decidedAt: string | null;
-}
-
 /** A batch run of a resolver over every profile, as the API shows it. */
 export interface MatchRunView {
   id: number;
@@ -50,7 +35,6 @@ export interface MatchCounts {
   queued: number;
 }
 
-type ReviewRow = typeof identityReviews.$inferSelect;
 type RunRow = typeof identityMatchRuns.$inferSelect;
 
 /** One resolver's matching in progress: its connector, the model, and the pairs already decided. */
@@ -157,63 +141,6 @@ export class ProfileMatcher {
     }
     await this.#refreshMergedKeys(session);
     return counts(session);
-  }
-
-  /** Reviews oldest first, `limit` at a time; `cursor` is the `nextCursor` id of the previous page. */
-  async listReviews(filter: { status?: ReviewStatus | undefined; limit: number; afterId?: number | undefined }): Promise<{ reviews: ReviewView[]; lastId: number | null }> {
-    const rows = await this.runtime.db
-      .select()
-      .from(identityReviews)
-      .where(and(filter.status ? eq(identityReviews.status, filter.status) : undefined, filter.afterId !== undefined ? gt(identityReviews.id, filter.afterId) : undefined))
-      .orderBy(asc(identityReviews.id))
-      .limit(filter.limit);
-    return { reviews: rows.map(reviewView), lastId: rows.length === filter.limit ? rows.at(-1)!.id : null };
-  }
-
-  /**
-   * Merges the pair (rule `review:<resolver>`) and marks the review accepted. Profiles that are
-   * already one are just marked; a limit that forbids the merge leaves the review pending (409).
-   *
-   * @returns the review and the surviving profile's id.
-   */
-  async acceptReview(reviewId: number, decidedBy: string): Promise<{ review: ReviewView; profileId: string }> {
-    const row = await this.#review(reviewId);
-    if (row.status === 'rejected') throw conflict(`Review ${reviewId} was rejected; it cannot be accepted any more`);
-    if (row.status === 'accepted') return { review: reviewView(row), profileId: (await this.runtime.identity.profiles.liveId(row.profileA)) ?? row.profileA };
-    let profileId: string;
-    try {
-      profileId = await this.runtime.identity.merge([row.profileA, row.profileB], {
-        rule: `review:${row.resolver}`,
-        confidence: row.probability,
-        evidence: { review: row.id, decidedBy, weight: row.weight, fields: row.fields },
-        overridesUnmerge: true,
-      });
-    } catch (error) {
-      if (!(error instanceof WeftError && error.code === 'conflict')) throw error;
-      // Already one profile (merged by an event or by hand since the pair was queued): only the decision is left.
-      const live = await this.runtime.identity.profiles.liveId(row.profileA);
-      if (!live || live !== (await this.runtime.identity.profiles.liveId(row.profileB))) throw error;
-      profileId = live;
-    }
-    return { review: await this.#decide(row, 'accepted', decidedBy), profileId };
-  }
-
-  /** Marks the review rejected: no later run or incremental match queues or links the pair again. */
-  async rejectReview(reviewId: number, decidedBy: string): Promise<ReviewView> {
-    const row = await this.#review(reviewId);
-    if (row.status === 'accepted') throw conflict(`Review ${reviewId} was accepted and its profiles merged; unmerge them instead`);
-    if (row.status === 'rejected') return reviewView(row);
-    const review = await this.#decide(row, 'rejected', decidedBy);
-    await this.runtime.db.insert(identityLedger).values({
-      kind: 'review',
-      profileId: row.profileA,
-      otherProfileId: row.profileB,
-      rule: `review:${row.resolver}`,
-      confidence: row.probability,
-      summary: `review ${row.id}: ${row.profileA} and ${row.profileB} are different people (rejected by ${decidedBy})`,
-      details: { review: row.id, decidedBy },
-    });
-    return review;
   }
 
   // ------------------------------------------------------------ batch runs
@@ -447,23 +374,6 @@ export class ProfileMatcher {
     await this.#replaceKeys(session, [...session.mergedInto.keys(), ...survivors], await this.#recordsByIds(survivors));
   }
 
-  // ------------------------------------------------------------ reviews
-
-  async #review(reviewId: number): Promise<ReviewRow> {
-    const [row] = Number.isSafeInteger(reviewId) ? await this.runtime.db.select().from(identityReviews).where(eq(identityReviews.id, reviewId)) : [];
-    if (!row) throw notFound('Review', String(reviewId));
-    return row;
-  }
-
-  async #decide(row: ReviewRow, status: 'accepted' | 'rejected', decidedBy: string): Promise<ReviewView> {
-    const [updated] = await this.runtime.db
-      .update(identityReviews)
-      .set({ status, decidedAt: new Date(), decidedBy })
-      .where(and(eq(identityReviews.id, row.id), eq(identityReviews.status, 'pending')))
-      .returning();
-    if (!updated) throw conflict(`Review ${row.id} was decided by someone else meanwhile`);
-    return reviewView(updated);
-  }
 }
 
 const matchers = new WeakMap<Runtime, ProfileMatcher>();
@@ -481,20 +391,6 @@ const counts = (session: Session): MatchCounts => ({ compared: session.compared,
 function describeError(error: unknown): string {
   if (error instanceof WeftError && error.issues.length > 0) return `${error.message}: ${error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function reviewView(row: ReviewRow): ReviewView {
-  return {
-    id: row.id,
-    resolver: row.resolver,
-    profiles: [row.profileA, row.profileB],
-    probability: row.probability,
-    weight: row.weight,
-    fields: row.fields,
-    status: row.status as ReviewStatus,
-    createdAt: row.createdAt.toISOString(),
-    decidedAt: iso(row.decidedAt),
-  };
 }
 
 /** How often a running batch run says it is alive, and when silence means its process is gone. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import { profileMatcher } from '../../identity/matching.js';
+import { acceptReview, listReviews, rejectReview } from '../../identity/reviews.js';
 import { recordAudit } from './audit.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { operation } from './operation.js';
@@ -72,7 +73,7 @@ export const matchingOperations = [
     },
     async ({ c, services, query }) => {
       const afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const { reviews, lastId } = await profileMatcher(services.runtime).listReviews({ status: query.status, limit: query.limit, afterId });
+      const { reviews, lastId } = await listReviews(services.runtime, { status: query.status, limit: query.limit, afterId });
       return c.json({ reviews, nextCursor: lastId === null ? null : encodeCursor(lastId) });
     },
   ),
@@ -89,7 +90,7 @@ export const matchingOperations = [
       },
     },
     async ({ c, services, param, actor }) => {
-      const { review, profileId } = await profileMatcher(services.runtime).acceptReview(numericId('Review', param('id')), actor.tokenId);
+      const { review, profileId } = await acceptReview(services.runtime, numericId('Review', param('id')), actor.tokenId);
       await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.review.accept', target: `review:${review.id}`, details: { profiles: review.profiles, profile: profileId } });
       return c.json({ review, profile: (await services.runtime.identity.profiles.get(profileId)).profile });
     },
@@ -107,7 +108,7 @@ export const matchingOperations = [
       },
     },
     async ({ c, services, param, actor }) => {
-      const review = await profileMatcher(services.runtime).rejectReview(numericId('Review', param('id')), actor.tokenId);
+      const review = await rejectReview(services.runtime, numericId('Review', param('id')), actor.tokenId);
       await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.review.reject', target: `review:${review.id}`, details: { profiles: review.profiles } });
       return c.json({ review });
     },
