@@ -4,7 +4,7 @@
 //   node bench/identity.js --events 200000 --lookups 5000 --sizes 500 --sweep-events 0
 // Each run creates its own databases and drops them at the end.
 import { Agent, get } from 'node:http';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { PipelineWorker, createRuntime, loadConfig } from '@weft/core';
@@ -92,6 +92,8 @@ async function identifyRun({ total, batchSize, label }) {
     let done = 0;
     let lastPrint = performance.now();
     const autovacuum = args.autovacuum ? emulateAutovacuum(database.url) : undefined;
+    const machineBefore = machineCpu();
+    const workerBefore = process.cpuUsage();
     const started = performance.now();
     // As the worker's own loops run (PipelineWorker.start), instrumented: `concurrency` batches in flight.
     const loop = async () => {
@@ -112,6 +114,14 @@ async function identifyRun({ total, batchSize, label }) {
     };
     await Promise.all(Array.from({ length: concurrency }, loop));
     const workMs = performance.now() - started;
+    const workerCpu = process.cpuUsage(workerBefore);
+    const machine = machineCpu();
+    const cpu = {
+      // This process is the worker: its CPU against the wall time of the run, in cores.
+      workerCores: (workerCpu.user + workerCpu.system) / 1000 / workMs,
+      machineBusy: (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total),
+      cores: machine.cores,
+    };
     const maintenance = (await autovacuum?.stop()) ?? null;
     const [counts] = await sql`
       select (select count(*)::int from profiles) as profiles,
@@ -128,7 +138,7 @@ async function identifyRun({ total, batchSize, label }) {
       const previous = marks[index - 1] ?? { events: 0, ms: 0 };
       return Math.round((mark.events - previous.events) / ((mark.ms - previous.ms) / 1000));
     });
-    return { database, env, sql, runtime, timer, cleanup, total, batchSize, loadMs, kinds, workMs, rate: done / (workMs / 1000), processed: done, batches: batchMs.length, batch: percentiles(batchMs), tenths, counts, maintenance };
+    return { database, env, sql, runtime, timer, cleanup, total, batchSize, loadMs, kinds, workMs, rate: done / (workMs / 1000), processed: done, batches: batchMs.length, batch: percentiles(batchMs), tenths, counts, maintenance, cpu };
   } catch (error) {
     await cleanup();
     throw error;
@@ -219,8 +229,18 @@ function summarise(run, note) {
     batchMs: run.batch,
     counts,
     autovacuumStandIn: run.maintenance,
+    cpu: run.cpu,
     statements: run.timer.stats(),
   };
+}
+
+/** CPU time of the whole machine so far (from /proc/stat, in clock ticks): busy, total, and the core count. */
+function machineCpu() {
+  const [line] = readFileSync('/proc/stat', 'utf8').split('\n');
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total, cores: readFileSync('/proc/stat', 'utf8').split('\n').filter((row) => /^cpu\d/.test(row)).length };
 }
 
 // Ctrl-C drops the databases this run made.
@@ -254,6 +274,8 @@ try {
   results.identify = summarise(main, `${totalEvents} events`);
   const { counts, batch } = main;
   report('events per second by tenth of the run (first)', main.tenths[0] ?? 0, 'events/s', `then ${main.tenths.slice(1).join(', ')}`);
+  report('CPU: the worker process', main.cpu.workerCores * 100, '% of a core', `machine ${Math.round(main.cpu.machineBusy * 100)} % busy over ${main.cpu.cores} cores (worker, database, vacuum)`);
+  report('events processed, deferred to a later batch', main.processed - totalEvents, 'events', 'another batch in flight held their identifiers');
   report('batch duration p50', batch.p50, 'ms', `p95 ${batch.p95.toFixed(0)} ms, p99 ${batch.p99.toFixed(0)} ms, max ${batch.max.toFixed(0)} ms`);
   report('profiles', counts.profiles, 'rows', `${counts.live_profiles} live, ${counts.profiles - counts.live_profiles} merged away`);
   report('identities', counts.identities, 'rows', `${counts.links} links`);
