@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthError, ConfigError, RateLimitedError, TransientError, classifyHttpResponse, isPluginError, networkErrorCode, secret, type PluginContext } from '@weft/plugin-sdk';
+import { AuthError, ConfigError, RateLimitedError, TransientError, classifyHttpResponse, describeFetchFailure, isPluginError, networkErrorCode, secret, type PluginContext } from '@weft/plugin-sdk';
 
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -28,7 +28,7 @@ const TOKEN_SAFETY_MS = 5 * 60_000;
 /** In-flight token fetches per connector and app: concurrent sends share one fetch (each fetch invalidates the previous token). */
 const tokenFetches = new Map<string, Promise<string>>();
 
-/** Calls `ctx.fetch`, turning a network failure into a one-line TransientError naming the host (never the query, which holds secrets). */
+/** Calls `ctx.fetch`, turning a network failure into a one-line error naming the host (never the query, which holds secrets). */
 export async function wechatFetch(ctx: PluginContext<ApiConfig>, path: string, query: Record<string, string>, init: RequestInit = {}): Promise<WeChatAnswer> {
   const url = `${ctx.config.apiBaseUrl.replace(/\/$/, '')}${path}?${new URLSearchParams(query)}`;
   let response: Response;
@@ -36,9 +36,9 @@ export async function wechatFetch(ctx: PluginContext<ApiConfig>, path: string, q
     response = await ctx.fetch(url, init);
   } catch (error) {
     if (isPluginError(error)) throw error;
-    // The code can sit deeper than `cause` when the host wraps fetch (as `weft connectors test` does).
-    const reason = networkErrorCode(error) ?? (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    throw new TransientError(`Could not reach WeChat at ${new URL(url).origin}: ${reason}`, { cause: error });
+    // The SDK's wording, naming the host only (the query holds the appSecret); no such host is a config error.
+    const message = describeFetchFailure(error, new URL(url), 'WeChat');
+    throw networkErrorCode(error) === 'ENOTFOUND' ? new ConfigError(message, { cause: error }) : new TransientError(message, { cause: error });
   }
   const httpError = await classifyHttpResponse(response, 'WeChat');
   if (httpError) throw httpError;

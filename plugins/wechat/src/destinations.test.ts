@@ -148,7 +148,7 @@ describe('check()', () => {
     const closed = await startFakeWeChat({});
     await closed.close();
     const outcome = await harness.check('template-message', { appId: oaAppId, appSecret: 'oa-secret', apiBaseUrl: closed.url });
-    expect(outcome).toMatchObject({ ok: false, kind: 'transient', message: `Could not reach WeChat at ${closed.url}: ECONNREFUSED` });
+    expect(outcome).toMatchObject({ ok: false, kind: 'transient', message: `could not reach WeChat at ${new URL(closed.url).host}: the connection was refused (nothing listens on that port) (ECONNREFUSED)` });
   });
 });
 
