@@ -9,6 +9,7 @@ import { createTestRuntime, type TestRuntime } from './index.js';
 export interface DestinationPipeline {
   test: TestRuntime;
   ingest: IngestWriter;
+  /** Not started: a test drives it batch by batch, or calls `start()` to let it run. */
   worker: PipelineWorker;
   close(): Promise<void>;
 }
@@ -44,6 +45,7 @@ export async function startDestinationPipeline(options: DestinationPipelineOptio
     worker,
     async close() {
       await manager.stop();
+      await worker.stop();
       await ingest.close();
       await test.cleanup();
     },

@@ -3,10 +3,9 @@
 // which checks the bearer key and refuses an invalid address with a 400 naming its personalization.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeftEvent } from '@weft/plugin-sdk';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
+import type { IngestWriter } from '../../../core/src/ingest/writer.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
 import { startFakeSendgrid, type FakeSendgrid } from './fake-sendgrid.js';
 
@@ -19,42 +18,35 @@ const identify = (userId: string, email: string, firstName: string): WeftEvent =
 };
 
 describe('sendgrid in a Weft pipeline', () => {
+  let pipeline: DestinationPipeline;
   let test: TestRuntime;
   let ingest: IngestWriter;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
   let sendgrid: FakeSendgrid;
 
   beforeAll(async () => {
     sendgrid = await startFakeSendgrid({ apiKey, templates: [templateId], invalidAddresses: ['gone@example.com'] });
-    test = await createTestRuntime();
-    const { connectors, pipelines } = test.runtime;
-    await connectors.create({ id: 'web', plugin: 'web-sdk', component: 'source' });
-    await connectors.create({
-      id: 'welcome-sendgrid',
-      plugin: 'email',
-      component: 'sendgrid',
-      config: { apiKey, baseUrl: sendgrid.url, from: { email: 'hello@acme.test', name: 'Acme' }, templateId },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+    pipeline = await startDestinationPipeline({
+      pipeline: 'welcome',
+      actions: ['send'],
+      destination: {
+        id: 'welcome-sendgrid',
+        plugin: 'email',
+        component: 'sendgrid',
+        config: { apiKey, baseUrl: sendgrid.url, from: { email: 'hello@acme.test', name: 'Acme' }, templateId },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
+      },
     });
-    await pipelines.create('welcome', { spec: { sources: ['web'], destinations: [{ connector: 'welcome-sendgrid', actions: ['send'] }] } });
-    ingest = new IngestWriter(test.runtime);
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    worker.start();
-    manager.start();
+    ({ test, ingest } = pipeline);
+    pipeline.worker.start();
   });
 
   afterAll(async () => {
-    await manager?.stop();
-    await worker?.stop();
-    await ingest?.close();
-    await test?.cleanup();
+    await pipeline?.close();
     await sendgrid?.close();
   });
 
   it('sends the dynamic template to the identified email with the traits as template data and the bearer key', async () => {
-    await ingest.write('web', [identify('u-ada', 'ada@example.com', 'Ada')]);
+    await ingest.write('app', [identify('u-ada', 'ada@example.com', 'Ada')]);
 
     const [row] = await waitUntil('the delivery to settle', async () => {
       const rows = await deliveryRows(test, 'welcome-sendgrid');
@@ -76,7 +68,7 @@ describe('sendgrid in a Weft pipeline', () => {
   });
 
   it('dead-letters only the recipient SendGrid refuses and delivers the others of the same request on a retry', async () => {
-    await ingest.write('web', [identify('u-bob', 'bob@example.com', 'Bob'), identify('u-gone', 'gone@example.com', 'Gone'), identify('u-joy', 'joy@example.com', 'Joy')]);
+    await ingest.write('app', [identify('u-bob', 'bob@example.com', 'Bob'), identify('u-gone', 'gone@example.com', 'Gone'), identify('u-joy', 'joy@example.com', 'Joy')]);
 
     const rows = await waitUntil('the three deliveries to settle', async () => {
       const list = (await deliveryRows(test, 'welcome-sendgrid')).filter((row) => row.message_id !== 'identify-u-ada').sort((a, b) => a.message_id.localeCompare(b.message_id));

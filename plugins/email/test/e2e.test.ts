@@ -2,53 +2,46 @@
 // pipeline, delivered by the delivery manager to a real SMTP server on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeftEvent } from '@weft/plugin-sdk';
-import { createTestRuntime, type TestRuntime } from '../../../core/test-support/index.js';
-import { PipelineWorker } from '../../../core/src/engine/pipeline-worker.js';
-import { DeliveryManager } from '../../../core/src/delivery/manager.js';
-import { IngestWriter } from '../../../core/src/ingest/writer.js';
+import { startDestinationPipeline, type DestinationPipeline } from '../../../core/test-support/destination-pipeline.js';
+import type { TestRuntime } from '../../../core/test-support/index.js';
 import { deliveryRows, waitUntil } from '../../../core/test/engine-support.js';
 import { header, startSmtpServer, type TestSmtpServer } from './smtp-server.js';
 
 const login = { user: 'weft-relay', pass: 'relay-password-0123456789' };
 
 describe('email plugin in a Weft pipeline', () => {
+  let pipeline: DestinationPipeline;
   let test: TestRuntime;
-  let worker: PipelineWorker;
-  let manager: DeliveryManager;
   let relay: TestSmtpServer;
 
   beforeAll(async () => {
     relay = await startSmtpServer({ auth: login, rejectRecipients: ['gone@example.com'], deferOnce: ['later@example.com'] });
-    test = await createTestRuntime();
-    const { connectors, pipelines } = test.runtime;
-    await connectors.create({ id: 'web', plugin: 'web-sdk', component: 'source' });
-    await connectors.create({
-      id: 'welcome-mail',
-      plugin: 'email',
-      component: 'smtp',
-      config: {
-        host: relay.host,
-        port: relay.port,
-        requireTLS: false,
-        auth: login,
-        from: 'Acme <hello@acme.test>',
-        subject: 'Welcome to Acme, {{traits.firstName}}',
-        text: 'Hi {{traits.firstName}}, thanks for signing up.',
-        html: '<p>Hi {{traits.firstName}}, thanks for signing up.</p>',
+    pipeline = await startDestinationPipeline({
+      pipeline: 'welcome',
+      actions: ['send'],
+      destination: {
+        id: 'welcome-mail',
+        plugin: 'email',
+        component: 'smtp',
+        config: {
+          host: relay.host,
+          port: relay.port,
+          requireTLS: false,
+          auth: login,
+          from: 'Acme <hello@acme.test>',
+          subject: 'Welcome to Acme, {{traits.firstName}}',
+          text: 'Hi {{traits.firstName}}, thanks for signing up.',
+          html: '<p>Hi {{traits.firstName}}, thanks for signing up.</p>',
+        },
+        settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
       },
-      settings: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
     });
-    await pipelines.create('welcome', { spec: { sources: ['web'], destinations: [{ connector: 'welcome-mail', actions: ['send'] }] } });
-    worker = new PipelineWorker(test.runtime);
-    manager = new DeliveryManager(test.runtime);
-    worker.start();
-    manager.start();
+    test = pipeline.test;
+    pipeline.worker.start();
   });
 
   afterAll(async () => {
-    await manager?.stop();
-    await worker?.stop();
-    await test?.cleanup();
+    await pipeline?.close();
     await relay?.close();
   });
 
@@ -62,7 +55,7 @@ describe('email plugin in a Weft pipeline', () => {
       timestamp: now,
       receivedAt: now,
     });
-    await new IngestWriter(test.runtime).write('web', [identify('u-ada', 'ada@example.com', 'Ada'), identify('u-gone', 'gone@example.com', 'Gone'), identify('u-later', 'later@example.com', 'Lee')]);
+    await pipeline.ingest.write('app', [identify('u-ada', 'ada@example.com', 'Ada'), identify('u-gone', 'gone@example.com', 'Gone'), identify('u-later', 'later@example.com', 'Lee')]);
 
     const rows = await waitUntil('the three deliveries to settle', async () => {
       const list = (await deliveryRows(test, 'welcome-mail')).sort((a, b) => a.message_id.localeCompare(b.message_id));
