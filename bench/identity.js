@@ -2,6 +2,7 @@
 // and profile lookup latency at 1M profiles (ProfileService, and the admin HTTP API).
 //   pnpm build && node bench/identity.js                      # 1M events, 20k lookups, batch sizes 500/1000/2000
 //   node bench/identity.js --events 200000 --lookups 5000 --sizes 500 --sweep-events 0
+//   node bench/identity.js --events 200000 --lookups 0 --sweep-events 0 --profiles 0 --repeat 0.7   # 70 % repeat identifies
 // Each run creates its own databases and drops them at the end.
 import { Agent, get } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ const { values: args } = parseArgs({
     'sweep-events': { type: 'string', default: '100000' },
     profiles: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '42' },
+    // Share of the events that are a known person identifying again on a known device (0: none, the worst case).
+    repeat: { type: 'string', default: '0' },
     // The server has autovacuum off; without ANALYZE the planner scans identities for every batch.
     autovacuum: { type: 'boolean', default: true },
   },
@@ -38,8 +41,10 @@ const sweepSizes = args.sizes.split(',').filter(Boolean).map(Number);
 const sweepEvents = Number(args['sweep-events']);
 const targetProfiles = Number(args.profiles);
 const seed = Number(args.seed);
+const repeat = Number(args.repeat);
+if (!(repeat >= 0 && repeat < 1)) throw new Error(`--repeat must be a share from 0 up to (not including) 1, not ${args.repeat}`);
 const figures = [];
-const results = { at: new Date().toISOString(), args: { events: totalEvents, lookups, batch: mainBatch, concurrency, sizes: sweepSizes, sweepEvents, profiles: targetProfiles, seed, autovacuum: args.autovacuum } };
+const results = { at: new Date().toISOString(), args: { events: totalEvents, lookups, batch: mainBatch, concurrency, sizes: sweepSizes, sweepEvents, profiles: targetProfiles, seed, repeat, autovacuum: args.autovacuum } };
 const runStarted = performance.now();
 
 function report(name, value, unit, note = '', digits = 0) {
@@ -80,7 +85,7 @@ async function identifyRun({ total, batchSize, label }) {
   cleanups.add(cleanup);
   try {
     const loadStarted = performance.now();
-    const kinds = await loadIdentifyEvents(sql, { sourceId: 'web', total, seed });
+    const kinds = await loadIdentifyEvents(sql, { sourceId: 'web', total, seed, repeat });
     const loadMs = performance.now() - loadStarted;
     console.log(`  [${label}] ${total} pending identify events stored in ${seconds(loadMs)}: ${Object.entries(kinds).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
 
@@ -268,7 +273,7 @@ if (sweepEvents > 0 && sweepSizes.length > 0) {
   report('best batch size in the sweep', best.batchSize, 'events', `${Math.round(best.eventsPerSecond)} events/s`);
 }
 
-console.log(`\nIdentify throughput: ${totalEvents} identify events, batch ${mainBatch}, 1 worker with ${concurrency} batches in flight (target ≥ 10000 events/s)`);
+console.log(`\nIdentify throughput: ${totalEvents} identify events${repeat ? ` (${Math.round(repeat * 100)} % repeat identifies of known people on known devices)` : ''}, batch ${mainBatch}, 1 worker with ${concurrency} batches in flight (target ≥ 10000 events/s)`);
 const main = await identifyRun({ total: totalEvents, batchSize: mainBatch, label: 'main' });
 try {
   results.identify = summarise(main, `${totalEvents} events`);

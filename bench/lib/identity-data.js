@@ -69,9 +69,11 @@ export const mix = {
 /**
  * Generates `total` identify events in order. About 64 % are the first event of a new person;
  * the rest are returning people (new devices, logins that merge an anonymous profile, shared
- * devices) and anonymous visitors. Yields the events with their kind.
+ * devices) and anonymous visitors. With `repeat`, that share of the events (after the first
+ * hundred people) are instead a known person identifying again on their first device, every
+ * identifier already known — as an app does on each session. Yields the events with their kind.
  */
-export function* identifyEvents({ total, seed = 42, run = 'b' }) {
+export function* identifyEvents({ total, seed = 42, run = 'b', repeat = 0 }) {
   const next = random(seed);
   const firstAnonymous = new Int32Array(total); // person → the anonymousId counter of their first device
   const waiting = new Int32Array(total); // anonymous visitors not yet logged in (FIFO), and when they came
@@ -105,7 +107,12 @@ export function* identifyEvents({ total, seed = 42, run = 'b' }) {
     };
     let r = next();
     let kind = 'first';
-    if (persons > 100) {
+    if (persons > 100 && repeat > 0) {
+      if (r < repeat) kind = 'repeat';
+      // The rest keeps the usual mix.
+      else r = (r - repeat) / (1 - repeat);
+    }
+    if (persons > 100 && kind !== 'repeat') {
       if ((r -= mix.attach) < 0) kind = 'attach';
       else if ((r -= mix.anonymous) < 0) kind = 'anonymous';
       else if ((r -= mix.login) < 0) kind = waitingTail > waitingHead && i - waitingSince[waitingHead] > 1_000 ? 'login' : 'attach';
@@ -122,6 +129,12 @@ export function* identifyEvents({ total, seed = 42, run = 'b' }) {
       event.userId = who.userId;
       event.anonymousId = anonymousId(anon);
       event.traits = { email: who.email, phone: phoneAsSent(who.mobile, next()), name: who.name, firstName: who.firstName, lastName: who.lastName, city: who.city, createdAt: receivedAt };
+    } else if (kind === 'repeat') {
+      const p = known();
+      const who = person(p);
+      event.userId = who.userId;
+      event.anonymousId = anonymousId(firstAnonymous[p]);
+      event.traits = { email: who.email, lastLoginAt: receivedAt };
     } else if (kind === 'anonymous') {
       const anon = anonymous++;
       waiting[waitingTail] = anon;
@@ -154,12 +167,12 @@ const copyField = (text) => text.replaceAll('\\', '\\\\');
  * Stores `total` identify events of `sourceId` as pending rows with one COPY.
  * @returns the number of events of each kind.
  */
-export async function loadIdentifyEvents(sql, { sourceId, total, seed }) {
+export async function loadIdentifyEvents(sql, { sourceId, total, seed, repeat = 0 }) {
   const kinds = {};
   function* chunks() {
     let chunk = '';
     let rows = 0;
-    for (const { kind, event } of identifyEvents({ total, seed })) {
+    for (const { kind, event } of identifyEvents({ total, seed, repeat })) {
       kinds[kind] = (kinds[kind] ?? 0) + 1;
       chunk += `${sourceId}\t${event.messageId}\t${event.type}\t${copyField(JSON.stringify(event))}\t${event.receivedAt}\n`;
       if (++rows === 2_000) {
