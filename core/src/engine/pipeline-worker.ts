@@ -34,6 +34,7 @@ export class PipelineWorker {
   readonly #cache: ConnectorCache;
   readonly #idlers: Idler[] = [];
   #running = false;
+  #lockTableWarnedAt = 0;
   #loops: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -126,11 +127,15 @@ export class PipelineWorker {
       return await this.#commit(claimed, routed, prepared, mergeTargets);
     } catch (error) {
       if (sqlState(error) !== '53200' || claimed.length < 2) throw error;
-      this.runtime.logger.warn(
-        { events: claimed.length },
-        'pipeline worker: the database ran out of lock slots for the identifiers of a batch; committing it in halves. ' +
-          'Raise max_locks_per_transaction, or lower WEFT_PIPELINE_BATCH_SIZE or WEFT_PIPELINE_CONCURRENCY (docs/identity.md, "Locks").',
-      );
+      // Once a minute at most: while the settings stay as they are, every large batch hits it.
+      if (Date.now() - this.#lockTableWarnedAt > 60_000) {
+        this.#lockTableWarnedAt = Date.now();
+        this.runtime.logger.warn(
+          { events: claimed.length },
+          'pipeline worker: the database ran out of lock slots for the identifiers of a batch; committing it in halves. ' +
+            'Raise max_locks_per_transaction, or lower WEFT_PIPELINE_BATCH_SIZE or WEFT_PIPELINE_CONCURRENCY (docs/identity.md, "Locks").',
+        );
+      }
       const half = new Set(claimed.slice(0, Math.ceil(claimed.length / 2)).map((event) => event.id));
       const part = (first: boolean) => {
         const inPart = (eventId: number) => half.has(eventId) === first;
