@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
 import { AuthError, ValidationError, type EventInput } from '@weft/plugin-sdk';
 import { normalizePhone, type CountryCode } from '@weft/plugin-sdk/pii';
 
@@ -63,4 +64,14 @@ export async function readJsonBody(request: Request, vendor: string): Promise<un
   } catch {
     throw new ValidationError(`${vendor} callback body is not JSON (${text.length} characters)`);
   }
+}
+
+/**
+ * The callback's JSON body checked against `schema`; a body that is not JSON, or not of that shape,
+ * is refused in one line saying what was expected (`shape`) and which fields were wrong.
+ */
+export async function readCallback<Schema extends z.ZodType>(request: Request, schema: Schema, vendor: string, shape: string): Promise<z.output<Schema>> {
+  const parsed = schema.safeParse(await readJsonBody(request, vendor));
+  if (!parsed.success) throw new ValidationError(`${vendor} ${shape}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  return parsed.data;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ValidationError, defineSource, secret } from '@weft/plugin-sdk';
+import { defineSource, secret } from '@weft/plugin-sdk';
 import { regionField } from '../message.js';
-import { SMS_EVENTS, chinaTime, readJsonBody, receiptEvent, verifyCallbackToken } from '../receipts.js';
+import { SMS_EVENTS, chinaTime, readCallback, receiptEvent, verifyCallbackToken } from '../receipts.js';
 
 export const aliyunReceiptsConfigSchema = z.object({
   callbackToken: secret('Random secret put in the callback URL as ?token=…; Aliyun pushes are not signed'),
@@ -44,9 +44,8 @@ export const aliyunReceipts = defineSource({
   config: aliyunReceiptsConfigSchema,
   async handle(request, ctx) {
     verifyCallbackToken(request, ctx.config.callbackToken, 'Aliyun SMS');
-    const parsed = push.safeParse(await readJsonBody(request, 'Aliyun SMS'));
-    if (!parsed.success) throw new ValidationError(`Aliyun SMS push is not a SmsReport or SmsUp array: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-    const events = parsed.data.map((entry) => {
+    const data = await readCallback(request, push, 'Aliyun SMS', 'push is not a SmsReport or SmsUp array');
+    const events = data.map((entry) => {
       if ('content' in entry && typeof entry.content === 'string' && 'sequence_id' in entry) {
         const reply = entry as z.output<typeof smsUp>;
         return receiptEvent({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ValidationError, defineSource, secret } from '@weft/plugin-sdk';
+import { defineSource, secret } from '@weft/plugin-sdk';
 import { regionField } from '../message.js';
-import { SMS_EVENTS, chinaTime, readJsonBody, receiptEvent, verifyCallbackToken } from '../receipts.js';
+import { SMS_EVENTS, chinaTime, readCallback, receiptEvent, verifyCallbackToken } from '../receipts.js';
 
 export const tencentReceiptsConfigSchema = z.object({
   callbackToken: secret('Random secret put in the callback URL as ?token=…; Tencent callbacks are not signed'),
@@ -44,10 +44,9 @@ export const tencentReceipts = defineSource({
   config: tencentReceiptsConfigSchema,
   async handle(request, ctx) {
     verifyCallbackToken(request, ctx.config.callbackToken, 'Tencent Cloud SMS');
-    const parsed = push.safeParse(await readJsonBody(request, 'Tencent Cloud SMS'));
-    if (!parsed.success) throw new ValidationError(`Tencent Cloud SMS callback is neither status reports nor a reply: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-    const events = Array.isArray(parsed.data)
-      ? parsed.data.map((report) =>
+    const data = await readCallback(request, push, 'Tencent Cloud SMS', 'callback is neither status reports nor a reply');
+    const events = Array.isArray(data)
+      ? data.map((report) =>
           receiptEvent({
             vendor: 'tencent-cloud',
             event: report.report_status === 'SUCCESS' ? SMS_EVENTS.delivered : SMS_EVENTS.failed,
@@ -62,11 +61,11 @@ export const tencentReceipts = defineSource({
           receiptEvent({
             vendor: 'tencent-cloud',
             event: SMS_EVENTS.reply,
-            phone: fullNumber(parsed.data),
+            phone: fullNumber(data),
             defaultRegion: ctx.config.defaultRegion,
-            messageId: `reply-${fullNumber(parsed.data)}-${parsed.data.time}`,
-            timestamp: chinaTime(parsed.data.time),
-            properties: { body: parsed.data.text, signName: parsed.data.sign, extend: parsed.data.extend },
+            messageId: `reply-${fullNumber(data)}-${data.time}`,
+            timestamp: chinaTime(data.time),
+            properties: { body: data.text, signName: data.sign, extend: data.extend },
           }),
         ];
     return { events, response: Response.json({ result: 0, errmsg: 'OK' }) };
