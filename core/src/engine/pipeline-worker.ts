@@ -161,7 +161,7 @@ export class PipelineWorker {
           await run(sql`set local synchronous_commit = off`);
           const held = await lockHeldClaims(run, claimed);
           const items = mergeByEvent(prepared.items.filter((item) => held.has(item.eventId)));
-          const { profiles, merges, deferred } = await this.#identity.resolveIn(run, items, prepared.newPlan, { deferContended: true });
+          const { profiles, merges, deferred } = await this.#identity.resolveIn(run, items, prepared.newPlan);
           const outcomes: EventOutcome[] = [];
           const rows: OutboxRow[] = [];
           for (const { event, result } of routed) {

@@ -21,19 +21,8 @@ export interface IdentityInput {
 export interface ResolvedBatch {
   profiles: Map<number, string>;
   merges: PlannedMerge[];
-  /**
-   * Events left unresolved because another transaction held the locks of their identifiers
-   * (only with `deferContended`): the caller puts them back for a later batch.
-   */
+  /** Events left unresolved because another transaction held their identifiers' locks: the caller puts them back. */
   deferred: Set<number>;
-}
-
-export interface ResolveOptions {
-  /**
-   * Rather than wait for identifiers another transaction holds, resolve the rest of the batch and
-   * answer the events that need them in `deferred`. When every event would be deferred, it waits.
-   */
-  deferContended?: boolean;
 }
 
 export interface PreparedBatch {
@@ -78,11 +67,12 @@ export class IdentityResolver {
 
   /**
    * Resolves prepared events inside the caller's transaction. Events already resolved (a replay)
-   * keep their profile and change nothing.
+   * keep their profile and change nothing; events whose identifiers another transaction holds are
+   * left for later (`deferred`) rather than waited for.
    *
-   * @returns the profile of each event that has identifiers, and the merges made.
+   * @returns the profile of each event that has identifiers, the merges made, and the deferred events.
    */
-  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan, options: ResolveOptions = {}): Promise<ResolvedBatch> {
+  async resolveIn(run: Run, items: ResolveItem[], newPlan: () => IdentityPlan): Promise<ResolvedBatch> {
     const withIdentifiers = items.filter((item) => item.identifiers.length > 0);
     if (withIdentifiers.length === 0) return { profiles: new Map(), merges: [], deferred: new Set() };
     const known = await run<{ event_id: string | number; profile_id: string }>(sql`
@@ -91,7 +81,7 @@ export class IdentityResolver {
     const profiles = new Map(known.map((row) => [Number(row.event_id), row.profile_id]));
     const fresh = withIdentifiers.filter((item) => !profiles.has(item.eventId));
     if (fresh.length === 0) return { profiles, merges: [], deferred: new Set() };
-    const { ready, deferred } = await lockOrDefer(run, fresh, options.deferContended ?? false);
+    const { ready, deferred } = await lockOrDefer(run, fresh);
     const plan = newPlan();
     await loadForPlan(run, plan, ready.flatMap((item) => item.identifiers), { locked: true });
     for (const item of ready) plan.resolve(item);
@@ -144,12 +134,8 @@ export class IdentityResolver {
  * then work side by side instead of one waiting for the other's commit. Only when that would leave
  * nothing to do does it give the free locks back (a savepoint) and wait for all, in the global order.
  */
-async function lockOrDefer(run: Run, items: ResolveItem[], defer: boolean): Promise<{ ready: ResolveItem[]; deferred: ResolveItem[] }> {
+async function lockOrDefer(run: Run, items: ResolveItem[]): Promise<{ ready: ResolveItem[]; deferred: ResolveItem[] }> {
   const identifiers = items.flatMap((item) => item.identifiers);
-  if (!defer) {
-    await lockIdentifiers(run, identifiers);
-    return { ready: items, deferred: [] };
-  }
   await run(sql`savepoint identity_locks`);
   const contended = await tryLockIdentifiers(run, identifiers);
   const deferred = contended.size === 0 ? [] : items.filter((item) => item.identifiers.some((identifier) => contended.has(identifier.key)));
