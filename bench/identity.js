@@ -14,6 +14,7 @@ import { freePort, startChild } from './lib/processes.js';
 import { loadIdentifyEvents, topUpProfiles } from './lib/identity-data.js';
 import { timeStatements } from './lib/identity-sql-timer.js';
 import { emulateAutovacuum } from './lib/identity-autovacuum.js';
+import { measureWriteFloor } from './lib/identity-floor.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '0' },
     // The server has autovacuum off; without ANALYZE the planner scans identities for every batch.
     autovacuum: { type: 'boolean', default: true },
+    // After the main run: the same rows written server-side with no logic (bench/lib/identity-floor.js).
+    floor: { type: 'boolean', default: true },
   },
   allowNegative: true,
 });
@@ -287,9 +290,23 @@ try {
   report('merges (identity_ledger kind = merged)', counts.merges, 'rows', `${counts.linked} linked, ${counts.conflicts} conflicts`);
   report('events resolved to a profile (profile_events)', counts.profile_events, 'rows', `${counts.done_events} events done, ${counts.not_done_events} not`);
   printStatements(results.identify.statements, main.processed, main.workMs);
-  if (main.maintenance) console.log(`    autovacuum stand-in: ${main.maintenance.vacuum} vacuum analyze + ${main.maintenance.analyze} analyze runs, ${seconds(main.maintenance.ms)} (concurrent with the worker)`);
+  if (main.maintenance) console.log(`    autovacuum stand-in: ${main.maintenance.vacuum} vacuum analyze + ${main.maintenance.analyze} analyze runs, ${seconds(main.maintenance.ms)} (concurrent with the worker)${main.maintenance.cpuSeconds ? `, ${main.maintenance.cpuSeconds.toFixed(1)} s of CPU` : ''}`);
   results.identify.statements.statements = results.identify.statements.statements.slice(0, 25);
   for (const entry of results.sweep) entry.statements.statements = entry.statements.statements.slice(0, 10);
+  if (args.floor) {
+    const before = machineCpu();
+    const floor = await measureWriteFloor(main.database.url, { chunks: main.batches, concurrency });
+    const after = machineCpu();
+    floor.machineBusy = (after.busy - before.busy) / (after.total - before.total);
+    const rate = totalEvents / (floor.ms / 1000);
+    report('write floor: the same rows, INSERT … SELECT', rate, 'events/s', `${Object.entries(floor.rows).map(([table, n]) => `${table} ${n}`).join(', ')}; ${main.batches} chunks, ${concurrency} at once; machine ${Math.round(floor.machineBusy * 100)} % busy`);
+    report('identity stage against its write floor', (main.rate / rate) * 100, '%', 'the floor is an upper bound on this machine');
+    // CPU of the whole machine per event (worker, server, vacuum): 10,000 events/s on this machine leave 0.2 ms.
+    const coreMs = (busy, ms) => (busy * main.cpu.cores * ms) / totalEvents;
+    report('machine CPU per event: identity stage', coreMs(main.cpu.machineBusy, main.workMs), 'core-ms', `${main.cpu.cores} cores; at 10000 events/s there are ${(main.cpu.cores / 10).toFixed(2)}`, 3);
+    report('machine CPU per event: write floor', coreMs(floor.machineBusy, floor.ms), 'core-ms', 'the rows alone, no logic, no client', 3);
+    results.identify.writeFloor = { ...floor, eventsPerSecond: rate };
+  }
   if (lookups > 0) results.lookups = await lookupLatency(main);
 } finally {
   await main.runtime.close();

@@ -131,6 +131,17 @@ describe('identity resolution', () => {
       expect(profile.traitSources['plan']).toMatchObject({ source: 'src', at: at(10) });
     });
 
+    it('stores identifiers and traits with quotes, backslashes, braces and emoji exactly as sent', async () => {
+      const awkward = { name: 'Ada "the first" O\'Brien', path: 'C:\\users\\ada', set: '{a,b}', none: null, emoji: '🙂 NULL', nested: { list: [1, null, 'x"y'] } };
+      await test.send({ type: 'identify', userId: 'u"1\\{x,NULL}', traits: { ...awkward, email: 'ada@example.com' } });
+      const profileId = await test.profileOf('user_id:u"1\\{x,NULL}');
+      const { profile } = await test.runtime.identity.profiles.get(profileId);
+      expect(profile.traits).toEqual({ ...awkward, email: 'ada@example.com' });
+      const { events } = await test.runtime.identity.profiles.timeline(profileId, 10);
+      expect(events.map((event) => event.traits)).toEqual([{ ...awkward, email: 'ada@example.com' }]);
+      expect(await test.partition()).toEqual([['email:ada@example.com', 'user_id:u"1\\{x,NULL}']]);
+    });
+
     it('lets a source listed first in the precedence win over a later write from another source', async () => {
       await test.runtime.identity.setTraitPrecedence([{ traits: ['email'], sources: ['crm', 'src'] }]);
       await sendTo(test.ingest, 'crm', [{ type: 'identify', userId: 'u1', traits: { email: 'ada@work.example', plan: 'pro' }, timestamp: at(0) }]);
