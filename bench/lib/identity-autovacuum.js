@@ -66,9 +66,7 @@ export function emulateAutovacuum(url, { intervalMs = 5_000, log = () => {} } = 
         } catch {
           done.cpuSeconds = null;
         }
-      }
-      // A vacuum in progress is cancelled, as autovacuum yields to a conflicting lock.
-      if (pid) {
+        // A vacuum in progress is cancelled, as autovacuum yields to a conflicting lock.
         const other = postgres(url, { max: 1, onnotice: () => {} });
         await other`select pg_cancel_backend(${pid})`;
         await other.end();
