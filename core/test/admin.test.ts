@@ -152,11 +152,21 @@ describe('admin API', () => {
       expect(body.message).not.toContain('tok-wrong-secret-9999');
     });
 
-    it('tests a connector: names the URL it cannot reach', async () => {
+    it('tests a connector: names the server it cannot reach, not the path or query that may hold a token', async () => {
       const port = await closedPort();
-      await call('POST', '/api/v1/connectors', { ...destination('out-down'), config: { url: `http://127.0.0.1:${port}/x`, token: goodToken } });
+      const url = `http://127.0.0.1:${port}/hooks/path-secret-123?access_token=query-secret-456`;
+      await call('POST', '/api/v1/connectors', { ...destination('out-down'), config: { url, token: goodToken } });
       const { body } = await call('POST', '/api/v1/connectors/out-down/test');
-      expect(body).toMatchObject({ ok: false, message: `cannot reach http://127.0.0.1:${port}/x: ECONNREFUSED` });
+      expect(body).toMatchObject({ ok: false, message: `cannot reach http://127.0.0.1:${port}: ECONNREFUSED` });
+    });
+
+    it('tests a connector: a URL with credentials fails without quoting them', async () => {
+      const port = await closedPort();
+      await call('POST', '/api/v1/connectors', { ...destination('out-userinfo'), config: { url: `http://user:pw-in-url@127.0.0.1:${port}/x`, token: goodToken } });
+      const { body } = await call('POST', '/api/v1/connectors/out-userinfo/test');
+      expect(body.ok).toBe(false);
+      expect(body.message).toMatch(new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}: .*credentials`));
+      expect(body.message).not.toContain('pw-in-url');
     });
 
     it('enables only after check() passes, unless forced', async () => {

@@ -13,7 +13,7 @@ export interface CheckOutcome {
 
 /**
  * Runs a connector's `check()` with the context the engine would give it, and turns any failure
- * into one readable line (`auth failed: …`, `cannot reach https://…: ECONNREFUSED`) with the
+ * into one readable line (`auth failed: …`, `cannot reach https://host:port: ECONNREFUSED`) with the
  * connector's secrets scrubbed out. A missing connector is still a 404.
  *
  * @example
@@ -49,18 +49,33 @@ export async function checkConnector(runtime: Runtime, connectorId: string): Pro
   }
 }
 
-/** Names the URL and the network reason when a request cannot be made at all. */
+/**
+ * Names the server (scheme, host and port) and the network reason when a request cannot be made
+ * at all. Not the path or query: those may carry a token (WeChat's access-token URL, a webhook's
+ * secret path) that is not one of the connector's stored secrets, so scrubbing would miss it.
+ */
 function explainingFetch(fetch: InstrumentedFetch): InstrumentedFetch {
   return async (input, init) => {
     try {
       return await fetch(input, init);
     } catch (error) {
-      const url = input instanceof Request ? input.url : String(input);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-      throw Object.assign(new Error(`cannot reach ${url}: ${reason}`, { cause: error }), { name: (error as Error).name });
+      const href = input instanceof Request ? input.url : String(input);
+      const server = serverOf(href);
+      // fetch's own messages may quote the whole URL ("… a URL that includes credentials: <url>").
+      const reason = (cause?.code ?? cause?.message ?? (error as Error).message).split(href).join(server);
+      throw Object.assign(new Error(`cannot reach ${server}: ${reason}`, { cause: error }), { name: (error as Error).name });
     }
   };
+}
+
+/** `https://host:port` of a URL, without credentials, path or query. */
+function serverOf(href: string): string {
+  try {
+    return new URL(href).origin;
+  } catch {
+    return 'the server';
+  }
 }
 
 function describeFailure(error: unknown): string {
