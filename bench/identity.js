@@ -159,7 +159,7 @@ function printStatements(stats, processed, workMs, top = 14) {
     `outside both (transform, identity prepare: normalising in JS) ${seconds(workMs - claimMs - stats.transactionMs)}`);
   console.log(`    where the worker's time went (wall time per statement as the worker sees it, ${stats.transactions} transactions):`);
   for (const entry of stats.statements.slice(0, top)) {
-    console.log(`    ${(entry.totalMs / 1000).toFixed(1).padStart(7)} s ${String(entry.calls).padStart(6)}× ${(entry.totalMs / entry.calls).toFixed(2).padStart(7)} ms avg ${entry.maxMs.toFixed(0).padStart(5)} ms max  ${entry.statement}`);
+    console.log(`    ${(entry.totalMs / 1000).toFixed(1).padStart(7)} s ${String(entry.calls).padStart(6)}× ${(entry.totalMs / entry.calls).toFixed(2).padStart(7)} ms avg ${entry.maxMs.toFixed(0).padStart(5)} ms max ${(entry.paramBytes / entry.calls / 1024).toFixed(0).padStart(5)} KB sent  ${entry.statement}`);
   }
   console.log(`    ${(stats.transactionOverheadMs / 1000).toFixed(1).padStart(7)} s inside transactions outside statements (BEGIN/COMMIT, JS between statements)`);
   console.log(`    ${(stats.statementMs / 1000).toFixed(1).padStart(7)} s all statements = ${(stats.statementMs / processed).toFixed(3)} ms per event`);
@@ -300,6 +300,10 @@ try {
     floor.machineBusy = (after.busy - before.busy) / (after.total - before.total);
     const rate = totalEvents / (floor.ms / 1000);
     report('write floor: the same rows, INSERT … SELECT', rate, 'events/s', `${Object.entries(floor.rows).map(([table, n]) => `${table} ${n}`).join(', ')}; ${main.batches} chunks, ${concurrency} at once; machine ${Math.round(floor.machineBusy * 100)} % busy`);
+    const spentMs = Object.values(floor.spent).reduce((sum, ms) => sum + ms, 0);
+    console.log(`    the floor's statements by table (wall time, ${concurrency} at once): ${Object.entries(floor.spent).sort((a, b) => b[1] - a[1]).map(([table, ms]) => `${table} ${Math.round((ms / spentMs) * 100)} %`).join(', ')}`);
+    const spentMs = Object.values(floor.spent).reduce((sum, ms) => sum + ms, 0);
+    console.log(`    the floor's statements by table (wall time, ${concurrency} at once): ${Object.entries(floor.spent).sort((a, b) => b[1] - a[1]).map(([table, ms]) => `${table} ${Math.round((ms / spentMs) * 100)} %`).join(', ')}`);
     report('identity stage against its write floor', (main.rate / rate) * 100, '%', 'the floor is an upper bound on this machine');
     // CPU of the whole machine per event (worker, server, vacuum): 10,000 events/s on this machine leave 0.2 ms.
     const coreMs = (busy, ms) => (busy * main.cpu.cores * ms) / totalEvents;

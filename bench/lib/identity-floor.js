@@ -19,7 +19,7 @@ const inserted = [
 /**
  * Copies the run's rows into twins in `chunks` chunks, `concurrency` at once, and drops the twins.
  *
- * @returns the wall time of the copying, and the rows copied per table.
+ * @returns the wall time of the copying, the rows copied per table, and the statements' wall time per table.
  */
 export async function measureWriteFloor(url, { chunks, concurrency }) {
   const sql = postgres(url, { max: concurrency, onnotice: () => {} });
@@ -45,25 +45,32 @@ export async function measureWriteFloor(url, { chunks, concurrency }) {
       const first = chunk === 0 ? null : ends[chunk - 1];
       return { where: `${key} <= $1${first === null ? '' : ` and ${key} > $2`}`, params: first === null ? [last] : [last, first] };
     };
+    // Wall time of each table's statements, summed over the chunks: where the floor's time goes.
+    const spent = {};
+    const timed = async (table, statement) => {
+      const at = performance.now();
+      await statement;
+      spent[table] = (spent[table] ?? 0) + performance.now() - at;
+    };
     let next = 0;
     const started = performance.now();
     const loop = async () => {
       for (let chunk = next++; chunk < chunks; chunk = next++) {
         const claim = range('events', 'id', chunk);
-        if (claim) await sql.unsafe(`update floor_events set lease_until = now() + interval '60 seconds', attempts = attempts + 1 where ${claim.where}`, claim.params);
+        if (claim) await timed('events (claim)', sql.unsafe(`update floor_events set lease_until = now() + interval '60 seconds', attempts = attempts + 1 where ${claim.where}`, claim.params));
         await sql.begin(async (tx) => {
           await tx.unsafe(`set local synchronous_commit = off`);
           for (const [table, key] of inserted) {
             const part = range(table, key, chunk);
-            if (part) await tx.unsafe(`insert into floor_${table} select * from ${table} where ${part.where}`, part.params);
+            if (part) await timed(table, tx.unsafe(`insert into floor_${table} select * from ${table} where ${part.where}`, part.params));
           }
-          if (claim) await tx.unsafe(`update floor_events set state = 'done', processed_at = now(), lease_until = null where ${claim.where}`, claim.params);
+          if (claim) await timed('events (state)', tx.unsafe(`update floor_events set state = 'done', processed_at = now(), lease_until = null where ${claim.where}`, claim.params));
         });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, loop));
     const ms = performance.now() - started;
-    return { ms, rows };
+    return { ms, rows, spent };
   } finally {
     for (const [table] of [...inserted, ['events']]) await sql.unsafe(`drop table if exists floor_${table}`).catch(() => undefined);
     await sql.end();

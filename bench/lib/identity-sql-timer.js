@@ -14,6 +14,19 @@ function label(query) {
   return text.length > 110 ? `${text.slice(0, 107)}...` : text;
 }
 
+/** The bytes of a drizzle `sql` template's parameters as sent (the JSON sets are strings). */
+function paramBytes(query) {
+  const chunks = query?.queryChunks;
+  if (!Array.isArray(chunks)) return 0;
+  let bytes = 0;
+  for (const chunk of chunks) {
+    if (chunk && Array.isArray(chunk.value)) continue;
+    const value = chunk && typeof chunk === 'object' && 'value' in chunk ? chunk.value : chunk;
+    if (typeof value === 'string') bytes += Buffer.byteLength(value);
+  }
+  return bytes;
+}
+
 /**
  * Instruments `runtime` in place. `stats()` answers the statements by total time, and the time
  * spent in transactions outside their statements (BEGIN, COMMIT with its WAL flush, JS work).
@@ -24,10 +37,11 @@ export function timeStatements(runtime) {
   let transactionMs = 0;
   let insideMs = 0;
   let depth = 0;
-  const add = (name, ms) => {
-    const entry = byLabel.get(name) ?? { statement: name, calls: 0, totalMs: 0, maxMs: 0 };
+  const add = (name, ms, bytes) => {
+    const entry = byLabel.get(name) ?? { statement: name, calls: 0, totalMs: 0, maxMs: 0, paramBytes: 0 };
     entry.calls++;
     entry.totalMs += ms;
+    entry.paramBytes += bytes;
     entry.maxMs = Math.max(entry.maxMs, ms);
     byLabel.set(name, entry);
     if (depth > 0) insideMs += ms;
@@ -37,7 +51,7 @@ export function timeStatements(runtime) {
     try {
       return await run();
     } finally {
-      add(label(query), performance.now() - started);
+      add(label(query), performance.now() - started, paramBytes(query));
     }
   };
   const { database, db } = runtime;
