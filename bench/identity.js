@@ -302,8 +302,6 @@ try {
     report('write floor: the same rows, INSERT … SELECT', rate, 'events/s', `${Object.entries(floor.rows).map(([table, n]) => `${table} ${n}`).join(', ')}; ${main.batches} chunks, ${concurrency} at once; machine ${Math.round(floor.machineBusy * 100)} % busy`);
     const spentMs = Object.values(floor.spent).reduce((sum, ms) => sum + ms, 0);
     console.log(`    the floor's statements by table (wall time, ${concurrency} at once): ${Object.entries(floor.spent).sort((a, b) => b[1] - a[1]).map(([table, ms]) => `${table} ${Math.round((ms / spentMs) * 100)} %`).join(', ')}`);
-    const spentMs = Object.values(floor.spent).reduce((sum, ms) => sum + ms, 0);
-    console.log(`    the floor's statements by table (wall time, ${concurrency} at once): ${Object.entries(floor.spent).sort((a, b) => b[1] - a[1]).map(([table, ms]) => `${table} ${Math.round((ms / spentMs) * 100)} %`).join(', ')}`);
     report('identity stage against its write floor', (main.rate / rate) * 100, '%', 'the floor is an upper bound on this machine');
     // CPU of the whole machine per event (worker, server, vacuum): 10,000 events/s on this machine leave 0.2 ms.
     const coreMs = (busy, ms) => (busy * main.cpu.cores * ms) / totalEvents;
