@@ -7,6 +7,8 @@ export type Role = (typeof roles)[number];
 
 const envSchema = z.object({
   WEFT_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  // `false` behind a transaction-mode pooler that cannot keep named prepared statements (PgBouncer before 1.21).
+  WEFT_DATABASE_PREPARE: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
   WEFT_DATA_DIR: z.string().min(1).default('./.weft'),
   WEFT_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   WEFT_HOST: z.string().default('0.0.0.0'),
@@ -28,6 +30,8 @@ const envSchema = z.object({
 /** Everything a Weft process needs to know at start; from the environment, overridable by CLI flags. */
 export interface WeftConfig {
   databaseUrl: string | undefined;
+  /** Named prepared statements for raw queries on PostgreSQL (parsed and planned once per connection). */
+  databasePrepare: boolean;
   dataDir: string;
   port: number;
   host: string;
@@ -77,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const e = parsed.data;
   return {
     databaseUrl: e.WEFT_DATABASE_URL,
+    databasePrepare: e.WEFT_DATABASE_PREPARE === 'true',
     dataDir: resolve(e.WEFT_DATA_DIR),
     port: e.WEFT_PORT,
     host: e.WEFT_HOST,

@@ -51,7 +51,7 @@ export async function createRuntime(config: WeftConfig, options: RuntimeOptions 
   const logger = createLogger(config.logLevel);
   const database =
     options.database ??
-    (await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pgdata') }));
+    (await openDatabase({ url: config.databaseUrl, prepare: config.databasePrepare, dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pgdata') }));
   if (!options.database) await migrateDatabase(database, config.databaseUrl);
   const secretBox = new SecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   const registry = new PluginRegistry();
