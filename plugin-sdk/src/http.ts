@@ -46,7 +46,27 @@ export function describeFetchFailure(error: unknown, url: URL, vendor?: string):
   if (name === 'AbortError') return `request to ${where} was aborted (shutting down)`;
   const code = networkErrorCode(error);
   const explanation = code ? (explanations[code] ?? causeMessage(error) ?? message) : (causeMessage(error) ?? message);
-  return `could not reach ${where}: ${explanation}${code ? ` (${code})` : ''}`;
+  return `could not reach ${where}: ${withoutUrl(explanation, url)}${code ? ` (${code})` : ''}`;
+}
+
+/**
+ * `text` with `url` written as its origin (`https://host:port`): fetch's own messages may quote
+ * the whole URL — credentials, a path or query holding a token — as in "Request cannot be
+ * constructed from a URL that includes credentials: <url>".
+ *
+ * @example
+ * withoutUrl('bad URL: https://u:pw@api.example.com/x?key=1', 'https://u:pw@api.example.com/x?key=1') // 'bad URL: https://api.example.com'
+ */
+export function withoutUrl(text: string, url: URL | string): string {
+  const raw = String(url);
+  let origin = 'the server';
+  let href = raw;
+  try {
+    ({ origin, href } = new URL(raw));
+  } catch {
+    // Not a URL at all: whatever was given is still taken out.
+  }
+  return text.split(raw).join(origin).split(href).join(origin);
 }
 
 function causeMessage(error: unknown): string | undefined {

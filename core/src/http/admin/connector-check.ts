@@ -1,4 +1,4 @@
-import { isPluginError, type InstrumentedFetch } from '@weft/plugin-sdk';
+import { isPluginError, withoutUrl, type InstrumentedFetch } from '@weft/plugin-sdk';
 import { createPluginContext } from '../../connectors/context.js';
 import { operatorLine } from '../../connectors/operator-line.js';
 import { WeftError } from '../../errors.js';
@@ -61,21 +61,10 @@ function explainingFetch(fetch: InstrumentedFetch): InstrumentedFetch {
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const href = input instanceof Request ? input.url : String(input);
-      const server = serverOf(href);
-      // fetch's own messages may quote the whole URL ("… a URL that includes credentials: <url>").
-      const reason = (cause?.code ?? cause?.message ?? (error as Error).message).split(href).join(server);
-      throw Object.assign(new Error(`cannot reach ${server}: ${reason}`, { cause: error }), { name: (error as Error).name });
+      const reason = withoutUrl(cause?.code ?? cause?.message ?? (error as Error).message, href);
+      throw Object.assign(new Error(`cannot reach ${withoutUrl(href, href)}: ${reason}`, { cause: error }), { name: (error as Error).name });
     }
   };
-}
-
-/** `https://host:port` of a URL, without credentials, path or query. */
-function serverOf(href: string): string {
-  try {
-    return new URL(href).origin;
-  } catch {
-    return 'the server';
-  }
 }
 
 function describeFailure(error: unknown): string {
