@@ -212,10 +212,5 @@ export async function topUpProfiles(sql, target) {
         lateral (values ('user_id', 'syn' || lpad(g::text, 8, '0')), ('email', 'member' || g || '@163.com'),
           ('phone', '+86199' || lpad(g::text, 8, '0')), ('anonymous_id', md5('anon' || g)::uuid::text)) as t(type, value)`;
   });
-  await sql`analyze profiles`;
-  await sql`analyze identities`;
-  // The throughput run and this top-up leave gigabytes of dirty pages: written out now, so the
-  // lookups measure reading, not the checkpointer flushing the load underneath them.
-  await sql`checkpoint`;
   return missing;
 }

@@ -23,8 +23,8 @@ export async function startChild(script, env) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let output = '';
   await new Promise((resolve, reject) => {
-    let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
       if (output.includes('READY')) resolve();
@@ -33,11 +33,14 @@ export async function startChild(script, env) {
   });
   return {
     child,
+    /** Stops the child; resolves with everything it printed (READY included). */
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode !== null) return output;
+      // 'close', not 'exit': the child's last lines are read by then.
+      const exited = new Promise((resolve) => child.once('close', resolve));
       child.kill('SIGTERM');
       await exited;
+      return output;
     },
   };
 }
