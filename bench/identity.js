@@ -6,35 +6,30 @@
 // Each run creates its own databases and drops them at the end.
 import { Agent, get } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { PipelineWorker, createRuntime, loadConfig } from '@weft/core';
 import { createDatabase, prepareWeft } from './lib/setup.js';
+import { benchArgs } from './lib/args.js';
 import { freePort, startChild } from './lib/processes.js';
 import { loadIdentifyEvents, topUpProfiles } from './lib/identity-data.js';
 import { timeStatements } from './lib/identity-sql-timer.js';
 import { emulateAutovacuum } from './lib/identity-autovacuum.js';
 import { measureWriteFloor } from './lib/identity-floor.js';
 
-const { values: args } = parseArgs({
-  options: {
-    events: { type: 'string', default: '1000000' },
-    lookups: { type: 'string', default: '20000' },
-    batch: { type: 'string', default: '500' },
-    // Batches the worker has in flight at once (WEFT_PIPELINE_CONCURRENCY).
-    concurrency: { type: 'string', default: '2' },
-    sizes: { type: 'string', default: '500,1000,2000' },
-    'sweep-events': { type: 'string', default: '100000' },
-    profiles: { type: 'string', default: '1000000' },
-    seed: { type: 'string', default: '42' },
-    // Share of the events that are a known person identifying again on a known device (0: none, the worst case).
-    repeat: { type: 'string', default: '0' },
-    // The server has autovacuum off; without ANALYZE the planner scans identities for every batch.
-    autovacuum: { type: 'boolean', default: true },
-    // After the main run: the same rows written server-side with no logic (bench/lib/identity-floor.js).
-    floor: { type: 'boolean', default: true },
-  },
-  allowNegative: true,
+const args = benchArgs('node bench/identity.js', {
+  events: { type: 'string', default: '1000000', number: true, description: 'identify events of the main throughput run' },
+  lookups: { type: 'string', default: '20000', number: true, description: 'profile lookups timed, in-process and over HTTP (0: none)' },
+  batch: { type: 'string', default: '500', number: true, description: 'events per batch of the main run (WEFT_PIPELINE_BATCH_SIZE)' },
+  concurrency: { type: 'string', default: '2', number: true, description: 'batches the worker has in flight at once (WEFT_PIPELINE_CONCURRENCY)' },
+  sizes: { type: 'string', default: '500,1000,2000', description: 'batch sizes of the sweep, comma-separated' },
+  'sweep-events': { type: 'string', default: '100000', number: true, description: 'events of each sweep run (0: no sweep)' },
+  profiles: { type: 'string', default: '1000000', number: true, description: 'live profiles the graph is topped up to before the lookups' },
+  seed: { type: 'string', default: '42', number: true, description: 'seed of the synthetic events' },
+  repeat: { type: 'string', default: '0', number: true, description: 'share of events that are a known person on a known device (0 up to 1)' },
+  // The server has autovacuum off; without ANALYZE the planner scans identities for every batch.
+  autovacuum: { type: 'boolean', default: true, description: 'run the autovacuum stand-in beside the worker' },
+  // After the main run: the same rows written server-side with no logic (bench/lib/identity-floor.js).
+  floor: { type: 'boolean', default: true, description: 'measure the write floor after the main run' },
 });
 const totalEvents = Number(args.events);
 const lookups = Number(args.lookups);
@@ -45,7 +40,10 @@ const sweepEvents = Number(args['sweep-events']);
 const targetProfiles = Number(args.profiles);
 const seed = Number(args.seed);
 const repeat = Number(args.repeat);
-if (!(repeat >= 0 && repeat < 1)) throw new Error(`--repeat must be a share from 0 up to (not including) 1, not ${args.repeat}`);
+if (!(repeat >= 0 && repeat < 1)) {
+  console.error(`identity.js: --repeat must be a share from 0 up to (not including) 1, not ${args.repeat}`);
+  process.exit(2);
+}
 const figures = [];
 const results = { at: new Date().toISOString(), args: { events: totalEvents, lookups, batch: mainBatch, concurrency, sizes: sweepSizes, sweepEvents, profiles: targetProfiles, seed, repeat, autovacuum: args.autovacuum } };
 const runStarted = performance.now();

@@ -8,26 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { benchArgs } from './lib/args.js';
 import { freePort, startChild } from './lib/processes.js';
 import { createDatabase, prepareWeft } from './lib/setup.js';
 
-const { values: args } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    // Instead of --rows: a file of about this many GiB (rows of --row-bytes each).
-    gb: { type: 'string' },
-    // Each row is padded to about this many bytes with a free-text `note` column (0: no padding).
-    'row-bytes': { type: 'string', default: '0' },
-    // Also import the file a second time, killed midway with SIGKILL and resumed.
-    crash: { type: 'boolean', default: true },
-    'batch-size': { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '4' },
-    // A small heap for the CLI: the import has to fit in it whatever the file size.
-    'max-old-space-mb': { type: 'string', default: '64' },
-  },
-  allowNegative: true,
+const args = benchArgs('node bench/import.js', {
+  rows: { type: 'string', default: '1000000', number: true, description: 'rows of the generated CSV file' },
+  gb: { type: 'string', number: true, description: 'instead of --rows: a file of about this many GiB (rows of --row-bytes each)' },
+  'row-bytes': { type: 'string', default: '0', number: true, description: 'pad each row to about this many bytes with a free-text note column (0: no padding)' },
+  crash: { type: 'boolean', default: true, description: 'also import the file again, killed midway with SIGKILL and resumed' },
+  'batch-size': { type: 'string', default: '1000', number: true, description: 'rows per batch of weft import' },
+  concurrency: { type: 'string', default: '4', number: true, description: 'batches weft import has in flight' },
+  'max-old-space-mb': { type: 'string', default: '64', number: true, description: "the CLI's heap: the import has to fit in it whatever the file size" },
 });
 const rowBytes = Number(args['row-bytes']);
 const rows = args.gb ? Math.ceil((Number(args.gb) * 1024 ** 3) / Math.max(rowBytes, 100)) : Number(args.rows);
@@ -92,7 +85,7 @@ function rssByTenth(timeline, total) {
 async function runImport({ file, source, env, url, killWhen }) {
   const child = spawn(
     process.execPath,
-    [`--max-old-space-size=${args['max-old-space-mb']}`, cliEntry, 'import', file, '--source', source, '--batch-size', args['batch-size'], '--concurrency', args.concurrency, '--json'],
+    [`--max-old-space-size=${args['max-old-space-mb']}`, cliEntry, 'import', file, '--source', source, '--batch-size', String(args['batch-size']), '--concurrency', String(args.concurrency), '--json'],
     { env: { ...process.env, WEFT_URL: url, WEFT_WRITE_KEY: env.writeKey }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -5,19 +5,17 @@ import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.js';
 import { freePort, startChild } from './lib/processes.js';
 import { postLoad } from './lib/load.js';
 import { batchBody, trackEvent } from './lib/events.js';
 import { rawInsertRate, rawInsertRatePglite } from './lib/raw-insert.js';
 import { createDatabase, prepareWeft } from './lib/setup.js';
 
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    only: { type: 'string', default: 'ingest,track,pglite,delivery' },
-    'delivery-events': { type: 'string', default: '20000' },
-  },
+const args = benchArgs('node bench/run.js', {
+  duration: { type: 'string', default: '10', number: true, description: 'seconds of each load phase' },
+  only: { type: 'string', default: 'ingest,track,pglite,delivery', description: 'the parts to run, comma-separated' },
+  'delivery-events': { type: 'string', default: '20000', number: true, description: 'events of the delivery run' },
 });
 const duration = Number(args.duration);
 const only = new Set(args.only.split(','));
