@@ -55,6 +55,22 @@ describe('normalizePhone', () => {
     expect(normalizePhone('912 382 193', { defaultRegion: 'IN' })).toBeUndefined();
   });
 
+  it('answers a number read before as it did the first time, by region and format', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(normalizePhone('912 382 193', { defaultRegion: 'IN' })).toBeUndefined();
+      expect(normalizePhone('912 382 193', { defaultRegion: 'PT' })).toBe('+351912382193');
+      expect(normalizePhone('912 382 193', { defaultRegion: 'PT', phoneFormat: 'digits' })).toBe('351912382193');
+      expect(normalizePhone('912 382 193')).toBeUndefined();
+    }
+  });
+
+  it('reads each of more numbers than it remembers correctly, and again after they are forgotten', () => {
+    const number = (n: number) => `139${String(n).padStart(8, '0')}`;
+    for (const pass of [1, 2]) {
+      for (let n = 0; n < 12_000; n += 1) expect(normalizePhone(number(n), { defaultRegion: 'CN' }), `pass ${pass}, ${number(n)}`).toBe(`+86${number(n)}`);
+    }
+  });
+
   it('reads a UK number written with the (0) trunk prefix', () => {
     expect(normalizePhone('+44 (0)20 7946 0958')).toBe('+442079460958');
   });

@@ -34,11 +34,36 @@ export function normalizePhone(value: unknown, options: NormalizePhoneOptions = 
   }
   const text = typeof value === 'number' ? digitsOf(value) : readText(value);
   if (text === undefined || !PHONE_CHARACTERS.test(text)) return undefined;
-  // 00 is the international prefix almost everywhere, even where the default region dials another one.
-  const parsed = parsePhoneNumberFromString(text.replace(/^00/, '+'), defaultRegion);
-  if (!parsed?.isValid()) return undefined;
-  return options.phoneFormat === 'digits' ? parsed.number.slice(1) : parsed.number;
+  const e164 = parsedNumbers.read(`${defaultRegion ?? ''}\u0000${text}`, () => {
+    // 00 is the international prefix almost everywhere, even where the default region dials another one.
+    const parsed = parsePhoneNumberFromString(text.replace(/^00/, '+'), defaultRegion);
+    return parsed?.isValid() ? parsed.number : null;
+  });
+  if (e164 === null) return undefined;
+  return options.phoneFormat === 'digits' ? e164.slice(1) : e164;
 }
+
+/**
+ * The last numbers read, by default region and text: the same person's number arrives with every
+ * event they send, and validating it (libphonenumber-js matches it against each number type's
+ * pattern, compiling a RegExp for each) is the costliest part of normalising an identify event.
+ * Bounded: past `size` entries the oldest goes.
+ */
+class RecentNumbers {
+  readonly #entries = new Map<string, string | null>();
+  constructor(private readonly size: number) {}
+
+  read(key: string, parse: () => string | null): string | null {
+    const known = this.#entries.get(key);
+    if (known !== undefined) return known;
+    const parsed = parse();
+    if (this.#entries.size >= this.size) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(key, parsed);
+    return parsed;
+  }
+}
+
+const parsedNumbers = new RecentNumbers(10_000);
 
 /**
  * True when `value` is a region libphonenumber-js can read national numbers of: check a configured
