@@ -13,3 +13,5 @@ export { PluginRegistry } from './plugins/registry.js';
 export { ConnectorService, type ConnectorView, type ConnectorInput } from './connectors/service.js';
 export { PipelineService, type PipelineView } from './pipelines/service.js';
 export { ensureDemo, demoIds, localBaseUrl, type DemoSetup } from './demo/setup.js';
+/** The admin API's answers as types, for clients (`import type { AdminAnswers } from '@weft/core'`); see http/admin/answers.ts. */
+export type * as AdminAnswers from './http/admin/answers.js';

@@ -18,7 +18,7 @@ export interface WeftClientOptions {
  *
  * @example
  * const client = new WeftClient({ baseUrl: 'http://127.0.0.1:8080', token, tokenHint: 'from --token' });
- * const { connectors } = await client.get<{ connectors: ConnectorView[] }>('/connectors');
+ * const { connectors } = await client.get<AdminAnswers.ConnectorList>('/connectors');
  */
 export class WeftClient {
   readonly baseUrl: string;

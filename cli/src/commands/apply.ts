@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ApiCommand } from '../base-command.js';
-import type { ApplyResult, PlanStep } from '../api/types.js';
+import type { AdminAnswers, PlanStep } from '../api/types.js';
 import { badInput } from '../errors.js';
 import { readYamlFile } from '../input/files.js';
 import { interpolateEnv } from '../input/interpolate.js';
@@ -26,7 +26,7 @@ export default class Apply extends ApiCommand<typeof Apply> {
     const config = interpolateEnv(readYamlFile(file), process.env, file);
     if (config === null || typeof config !== 'object' || Array.isArray(config)) throw badInput(`${file} must be a mapping with plugins, identity, connectors and pipelines`);
 
-    const planned = await this.client.post<ApplyResult>('/apply', { config, dryRun: true });
+    const planned = await this.client.post<AdminAnswers.ApplyResult>('/apply', { config, dryRun: true });
     this.#printPlan(planned.plan);
     const changes = planned.plan.filter((step) => step.action !== 'unchanged');
     if (this.flags['dry-run'] || changes.length === 0) {
@@ -34,7 +34,7 @@ export default class Apply extends ApiCommand<typeof Apply> {
       return { ...planned, applied: false };
     }
 
-    const result = await this.client.post<ApplyResult>('/apply', { config, dryRun: false });
+    const result = await this.client.post<AdminAnswers.ApplyResult>('/apply', { config, dryRun: false });
     this.log(`\nApplied: ${describeCounts(result.plan, true)}.`);
     const keys = Object.entries(result.writeKeys ?? {});
     if (keys.length > 0) {

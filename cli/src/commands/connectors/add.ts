@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
-import type { ConnectorView } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { readYamlFile } from '../../input/files.js';
 import { interpolateEnv } from '../../input/interpolate.js';
 import { applySetPairs, parseJsonObject } from '../../input/values.js';
@@ -39,7 +39,7 @@ export default class ConnectorsAdd extends ApiCommand<typeof ConnectorsAdd> {
       settings: this.flags.settings === undefined ? undefined : parseJsonObject('--settings', this.flags.settings),
       enabled: !this.flags.disabled,
     };
-    const result = await this.client.post<{ connector: ConnectorView; writeKey?: string }>('/connectors', body);
+    const result = await this.client.post<AdminAnswers.ConnectorCreated>('/connectors', body);
     const { connector, writeKey } = result;
     this.log(`Created ${connector.kind} connector ${connector.id} (${connector.plugin}/${connector.component}, ${connector.status}).`);
     if (writeKey) this.log(`Write key (shown only once; store it now): ${writeKey}`);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
-import type { ConnectorView } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 
 export default class ConnectorsEnable extends ApiCommand<typeof ConnectorsEnable> {
   static override summary = "Enable a connector (or resume a paused one) after its check passes.";
@@ -11,7 +11,7 @@ export default class ConnectorsEnable extends ApiCommand<typeof ConnectorsEnable
   static override examples = ['<%= config.bin %> connectors enable crm-out', '<%= config.bin %> connectors enable crm-out --force --json'];
 
   async run() {
-    const result = await this.client.post<{ connector: ConnectorView }>(connectorPath(this.args.id, '/enable'), {}, { force: this.flags.force || undefined });
+    const result = await this.client.post<AdminAnswers.ConnectorDetail>(connectorPath(this.args.id, '/enable'), {}, { force: this.flags.force || undefined });
     this.log(`Connector ${result.connector.id} is ${result.connector.status}.`);
     return result;
   }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
-import type { ConnectorView } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { renderTable } from '../../output/table.js';
 
 export default class ConnectorsList extends ApiCommand<typeof ConnectorsList> {
@@ -15,7 +15,7 @@ export default class ConnectorsList extends ApiCommand<typeof ConnectorsList> {
   ];
 
   async run() {
-    const { connectors } = await this.client.get<{ connectors: ConnectorView[] }>('/connectors', { kind: this.flags.kind });
+    const { connectors } = await this.client.get<AdminAnswers.ConnectorList>('/connectors', { kind: this.flags.kind });
     if (connectors.length === 0) this.log(this.flags.kind ? `No ${this.flags.kind} connectors.` : 'No connectors yet. Add one with `weft connectors add`.');
     else {
       this.log(

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
-import type { ConnectorStatus } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { formatCursor, formatDuration, formatTime, relativeTime } from '../../output/format.js';
 import { renderFields } from '../../output/table.js';
 
@@ -11,7 +11,7 @@ export default class ConnectorsStatus extends ApiCommand<typeof ConnectorsStatus
   static override examples = ['<%= config.bin %> connectors status crm-out', '<%= config.bin %> connectors status shop-web --json'];
 
   async run() {
-    const status = await this.client.get<ConnectorStatus>(connectorPath(this.args.id, '/status'));
+    const status = await this.client.get<AdminAnswers.ConnectorStatus>(connectorPath(this.args.id, '/status'));
     const { connector, queue, ingest } = status;
     const fields: Array<[string, string | number | null]> = [
       ['Connector', `${connector.id} (${connector.kind}, ${connector.plugin}/${connector.component})`],

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
-import type { PullRun } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatCursor, formatDuration } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
@@ -14,7 +14,7 @@ export default class ConnectorsSync extends ApiCommand<typeof ConnectorsSync> {
   static override examples = ['<%= config.bin %> connectors sync crm-in', '<%= config.bin %> connectors sync crm-in --json'];
 
   async run() {
-    const result = await this.client.post<{ runs: PullRun[] }>(connectorPath(this.args.id, '/sync'));
+    const result = await this.client.post<AdminAnswers.ConnectorSync>(connectorPath(this.args.id, '/sync'));
     if (this.jsonEnabled()) this.logJson(result);
     else {
       this.log(

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
-import type { ConnectorTestResult } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { ExitCode } from '../../exit-codes.js';
 
 export default class ConnectorsTest extends ApiCommand<typeof ConnectorsTest> {
@@ -11,7 +11,7 @@ export default class ConnectorsTest extends ApiCommand<typeof ConnectorsTest> {
   static override examples = ['<%= config.bin %> connectors test crm-out', '<%= config.bin %> connectors test crm-out --json || echo "crm-out is misconfigured"'];
 
   async run() {
-    const result = await this.client.post<ConnectorTestResult>(connectorPath(this.args.id, '/test'));
+    const result = await this.client.post<AdminAnswers.ConnectorCheck>(connectorPath(this.args.id, '/test'));
     if (this.jsonEnabled()) this.logJson(result);
     else this.log(`${result.ok ? 'ok' : 'FAILED'} ${this.args.id}: ${result.message} (${result.durationMs} ms)`);
     if (!result.ok) this.exit(ExitCode.failed);

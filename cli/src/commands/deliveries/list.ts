@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
-import type { DeliveryAttempt, DeliveryView } from '../../api/types.js';
+import type { AdminAnswers, DeliveryAttempt, DeliveryView } from '../../api/types.js';
 import { formatTime, relativeTime, truncate } from '../../output/format.js';
 import { renderTable } from '../../output/table.js';
 import { parseTimeFlag } from '../../input/values.js';
@@ -60,7 +60,7 @@ export default class DeliveriesList extends ApiCommand<typeof DeliveriesList> {
     let cursor: string | undefined;
     do {
       const limit = Math.min(pageSize, this.flags.limit - deliveries.length);
-      const page = await this.client.get<{ deliveries: DeliveryView[]; nextCursor: string | null }>('/deliveries', { ...query, limit, cursor });
+      const page = await this.client.get<AdminAnswers.DeliveryPage>('/deliveries', { ...query, limit, cursor });
       deliveries.push(...page.deliveries);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && deliveries.length < this.flags.limit);

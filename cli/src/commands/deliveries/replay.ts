@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import cliProgress from 'cli-progress';
 import { ApiCommand } from '../../base-command.js';
-import type { ReplayResult } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { CliFailure } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { plural } from '../../output/format.js';
@@ -32,7 +32,7 @@ export default class DeliveriesReplay extends ApiCommand<typeof DeliveriesReplay
       until: parseTimeFlag('--until', this.flags.until),
       error: this.flags.error,
     };
-    const preview = await this.client.post<ReplayResult>('/deliveries/replay', { ...filter, dryRun: true });
+    const preview = await this.client.post<AdminAnswers.ReplayCounts>('/deliveries/replay', { ...filter, dryRun: true });
     if (this.flags['dry-run']) {
       this.log(`Would replay ${plural(preview.matched, 'dead letter')}${describeFilter(this.flags)}.`);
       return { dryRun: true, matched: preview.matched, replayed: 0, remaining: preview.matched };
@@ -51,7 +51,7 @@ export default class DeliveriesReplay extends ApiCommand<typeof DeliveriesReplay
     let replayed = 0;
     try {
       for (;;) {
-        const step = await this.client.post<ReplayResult>('/deliveries/replay', { ...filter, limit: this.flags['batch-size'] });
+        const step = await this.client.post<AdminAnswers.ReplayCounts>('/deliveries/replay', { ...filter, limit: this.flags['batch-size'] });
         replayed += step.replayed;
         progress.update(replayed, replayed + step.remaining);
         if (step.remaining === 0) return replayed;

@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core';
 import { eventTypes } from '@weft/plugin-sdk';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
-import type { IngestResult } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { ApiError, badInput } from '../../errors.js';
 import { plural } from '../../output/format.js';
 import { parseJsonObject } from '../../input/values.js';
@@ -45,7 +45,7 @@ export default class EventsSend extends ApiCommand<typeof EventsSend> {
   async run() {
     if (this.flags.file !== undefined) return this.#sendFile(this.flags.file);
     const event = this.#eventFromFlags();
-    const result = await this.client.post<IngestResult>(connectorPath(this.flags.source, '/events'), event);
+    const result = await this.client.post<AdminAnswers.IngestCounts>(connectorPath(this.flags.source, '/events'), event);
     const label = [event.type, event.event ?? event.name].filter(Boolean).join(' ');
     this.log(`${result.duplicates > 0 ? 'Duplicate, ignored' : 'Accepted'}: ${label} (messageId ${String(event.messageId)}) into ${this.flags.source}.`);
     return { ...result, messageId: event.messageId };
@@ -76,7 +76,7 @@ export default class EventsSend extends ApiCommand<typeof EventsSend> {
     const total = { accepted: 0, duplicates: 0 };
     for (const batch of batchesOf(lines)) {
       try {
-        const result = await this.client.post<IngestResult>(connectorPath(this.flags.source, '/events'), { batch: batch.map((line) => line.event) });
+        const result = await this.client.post<AdminAnswers.IngestCounts>(connectorPath(this.flags.source, '/events'), { batch: batch.map((line) => line.event) });
         total.accepted += result.accepted;
         total.duplicates += result.duplicates;
       } catch (error) {

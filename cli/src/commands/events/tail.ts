@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Flags } from '@oclif/core';
 import { eventTypes } from '@weft/plugin-sdk';
 import { ApiCommand } from '../../base-command.js';
-import type { EventView } from '../../api/types.js';
+import type { AdminAnswers, EventView } from '../../api/types.js';
 import { formatTime, truncate } from '../../output/format.js';
 
 const pageSize = 500;
@@ -31,14 +31,14 @@ export default class EventsTail extends ApiCommand<typeof EventsTail> {
     const filter = { source: this.flags.source, type: this.flags.type };
 
     // `before` past any id asks for the newest events, newest first.
-    const recent = await this.client.get<{ events: EventView[] }>('/events', { ...filter, before: Number.MAX_SAFE_INTEGER, limit: Math.max(this.flags.last, 1) });
+    const recent = await this.client.get<AdminAnswers.EventPage>('/events', { ...filter, before: Number.MAX_SAFE_INTEGER, limit: Math.max(this.flags.last, 1) });
     const newestFirst = [...recent.events].sort((a, b) => b.id - a.id);
     let cursor = newestFirst[0]?.id ?? 0;
     newestFirst.slice(0, this.flags.last).reverse().forEach((event) => this.#print(event));
     if (!this.jsonEnabled()) process.stderr.write(`Waiting for events${this.flags.source ? ` from ${this.flags.source}` : ''}… (Ctrl-C to stop)\n`);
 
     while (!stopped.signal.aborted) {
-      const { events } = await this.client.get<{ events: EventView[] }>('/events', { ...filter, after: cursor, limit: pageSize });
+      const { events } = await this.client.get<AdminAnswers.EventPage>('/events', { ...filter, after: cursor, limit: pageSize });
       for (const event of events) {
         this.#print(event);
         cursor = Math.max(cursor, event.id);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
-import type { MatchRun } from '../../api/types.js';
+import type { AdminAnswers, MatchRun } from '../../api/types.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatDuration, plural } from '../../output/format.js';
 import { startProgress } from '../../output/progress.js';
@@ -28,7 +28,7 @@ export default class IdentityMatch extends ApiCommand<typeof IdentityMatch> {
 
   async run() {
     const resolver = encodeURIComponent(this.args.resolver);
-    const started = await this.client.post<{ run: MatchRun }>(`/identity/resolvers/${resolver}/runs`, { train: this.flags.train });
+    const started = await this.client.post<AdminAnswers.MatchRunDetail>(`/identity/resolvers/${resolver}/runs`, { train: this.flags.train });
     const run = await this.#follow(started.run);
     if (this.jsonEnabled()) this.logJson({ run });
     else this.log(describeRun(run));
@@ -50,7 +50,7 @@ export default class IdentityMatch extends ApiCommand<typeof IdentityMatch> {
         if (run.total > 0 || run.status !== 'running') progress.update(run.processed, run.total, { compared: run.compared, linked: run.linked, queued: run.queued });
         if (run.status !== 'running') return run;
         await sleep(pollIntervalMs);
-        ({ run } = await this.client.get<{ run: MatchRun }>(`/identity/runs/${run.id}`));
+        ({ run } = await this.client.get<AdminAnswers.MatchRunDetail>(`/identity/runs/${run.id}`));
       }
     } finally {
       progress.stop();

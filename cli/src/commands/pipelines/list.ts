@@ -1,5 +1,5 @@
 import { ApiCommand } from '../../base-command.js';
-import type { PipelineView } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { describeFlow } from '../../output/pipeline.js';
 import { renderTable } from '../../output/table.js';
 
@@ -8,7 +8,7 @@ export default class PipelinesList extends ApiCommand<typeof PipelinesList> {
   static override examples = ['<%= config.bin %> pipelines list', '<%= config.bin %> pipelines list --json'];
 
   async run() {
-    const { pipelines } = await this.client.get<{ pipelines: PipelineView[] }>('/pipelines');
+    const { pipelines } = await this.client.get<AdminAnswers.PipelineList>('/pipelines');
     if (pipelines.length === 0) this.log('No pipelines yet. Define them in weft.yaml and run `weft apply -f weft.yaml`.');
     else {
       this.log(

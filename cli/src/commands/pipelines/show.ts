@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { pipelinePath } from '../../api/paths.js';
-import type { PipelineView } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { formatTime } from '../../output/format.js';
 import { describeFlow } from '../../output/pipeline.js';
 import { renderFields } from '../../output/table.js';
@@ -12,7 +12,7 @@ export default class PipelinesShow extends ApiCommand<typeof PipelinesShow> {
   static override examples = ['<%= config.bin %> pipelines show web-to-crm', '<%= config.bin %> pipelines show web-to-crm --json'];
 
   async run() {
-    const { pipeline } = await this.client.get<{ pipeline: PipelineView }>(pipelinePath(this.args.id));
+    const { pipeline } = await this.client.get<AdminAnswers.PipelineDetail>(pipelinePath(this.args.id));
     const { sources, transforms, destinations } = pipeline.spec;
     this.log(
       renderFields([

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
-import type { PluginInfo } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 
 export default class PluginsAdd extends ApiCommand<typeof PluginsAdd> {
   static override summary = 'Load a plugin into the server and keep it loaded across restarts.';
@@ -16,7 +16,7 @@ export default class PluginsAdd extends ApiCommand<typeof PluginsAdd> {
   ];
 
   async run() {
-    const { plugin } = await this.client.post<{ plugin: PluginInfo }>('/plugins', { specifier: absoluteIfPath(this.args.specifier) });
+    const { plugin } = await this.client.post<AdminAnswers.PluginDetail>('/plugins', { specifier: absoluteIfPath(this.args.specifier) });
     this.log(`Added plugin ${plugin.id} ${plugin.version}: ${plugin.components.map((c) => `${c.name} (${c.kind})`).join(', ')}`);
     return { plugin };
   }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
-import type { JsonSchema, PluginComponentInfo, PluginInfo } from '../../api/types.js';
+import type { AdminAnswers, JsonSchema, PluginComponentInfo } from '../../api/types.js';
 import { renderFields, renderTable } from '../../output/table.js';
 
 export default class PluginsInfo extends ApiCommand<typeof PluginsInfo> {
@@ -9,7 +9,7 @@ export default class PluginsInfo extends ApiCommand<typeof PluginsInfo> {
   static override examples = ['<%= config.bin %> plugins info webhook', '<%= config.bin %> plugins info jsonata --json'];
 
   async run() {
-    const { plugin } = await this.client.get<{ plugin: PluginInfo }>(`/plugins/${encodeURIComponent(this.args.id)}`);
+    const { plugin } = await this.client.get<AdminAnswers.PluginDetail>(`/plugins/${encodeURIComponent(this.args.id)}`);
     this.log(
       renderFields([
         ['Plugin', `${plugin.id} ${plugin.version}`],

@@ -1,5 +1,5 @@
 import { ApiCommand } from '../../base-command.js';
-import type { PluginInfo } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { renderTable } from '../../output/table.js';
 
 export default class PluginsList extends ApiCommand<typeof PluginsList> {
@@ -7,7 +7,7 @@ export default class PluginsList extends ApiCommand<typeof PluginsList> {
   static override examples = ['<%= config.bin %> plugins list', '<%= config.bin %> plugins list --json'];
 
   async run() {
-    const result = await this.client.get<{ plugins: PluginInfo[]; failures: Array<{ specifier: string; error: string }> }>('/plugins');
+    const result = await this.client.get<AdminAnswers.PluginList>('/plugins');
     if (result.plugins.length === 0) this.log('No plugins are loaded.');
     else {
       this.log(

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { profileIdOf } from '../../api/profiles.js';
-import type { Explanation } from '../../api/types.js';
+import type { AdminAnswers, Explanation } from '../../api/types.js';
 import { formatTime, plural } from '../../output/format.js';
 import { formatIdentifier, renderIdentities } from '../../output/identity.js';
 import { renderTable } from '../../output/table.js';
@@ -21,7 +21,7 @@ export default class ProfilesExplain extends ApiCommand<typeof ProfilesExplain> 
 
   async run() {
     const profileId = await profileIdOf(this.client, this.args.profile);
-    const { explanation } = await this.client.get<{ explanation: Explanation }>(profilePath(profileId, '/explain'));
+    const { explanation } = await this.client.get<AdminAnswers.ExplanationDetail>(profilePath(profileId, '/explain'));
     const removed = explanation.links.filter((link) => link.removedAt !== null).length;
     this.log(
       `Profile ${explanation.profileId}: ${plural(explanation.identities.length, 'identity', 'identities')}, ${plural(explanation.links.length, 'link')}${removed > 0 ? ` (${removed} removed)` : ''}.`,

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { lookupProfile } from '../../api/profiles.js';
-import type { TimelineEvent } from '../../api/types.js';
+import type { AdminAnswers, TimelineEvent } from '../../api/types.js';
 import { plural } from '../../output/format.js';
 import { describeRedirect, renderProfile, renderTimeline } from '../../output/identity.js';
 
@@ -34,7 +34,7 @@ export default class ProfilesGet extends ApiCommand<typeof ProfilesGet> {
   }
 
   async #latestEvents(profileId: string, limit: number): Promise<TimelineEvent[]> {
-    const { events } = await this.client.get<{ events: TimelineEvent[]; nextCursor: string | null }>(profilePath(profileId, '/events'), { limit });
+    const { events } = await this.client.get<AdminAnswers.TimelinePage>(profilePath(profileId, '/events'), { limit });
     return events;
   }
 }

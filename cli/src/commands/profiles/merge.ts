@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { profileIdOf } from '../../api/profiles.js';
-import type { Profile } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { renderIdentities } from '../../output/identity.js';
 
 export default class ProfilesMerge extends ApiCommand<typeof ProfilesMerge> {
@@ -23,7 +23,7 @@ export default class ProfilesMerge extends ApiCommand<typeof ProfilesMerge> {
 
   async run() {
     const [id, otherId] = await Promise.all([profileIdOf(this.client, this.args.profile), profileIdOf(this.client, this.args.other)]);
-    const result = await this.client.post<{ profile: Profile; merged: string[] }>(profilePath(id, '/merge'), { profileId: otherId, reason: this.flags.reason });
+    const result = await this.client.post<AdminAnswers.MergeResult>(profilePath(id, '/merge'), { profileId: otherId, reason: this.flags.reason });
     this.log(`Merged ${result.merged.join(', ')} into ${result.profile.id}.`);
     this.log(`\nIdentities:\n${renderIdentities(result.profile)}`);
     return result;

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { profileIdOf } from '../../api/profiles.js';
-import type { Profile } from '../../api/types.js';
+import type { AdminAnswers } from '../../api/types.js';
 import { plural } from '../../output/format.js';
 import { describeProfileBriefly } from '../../output/identity.js';
 import { parseIdentifier } from '../../input/identifier.js';
@@ -28,7 +28,7 @@ export default class ProfilesUnmerge extends ApiCommand<typeof ProfilesUnmerge> 
   async run() {
     const target = this.flags.identifier === undefined ? { linkId: this.flags.link } : { identifier: parseIdentifier(this.flags.identifier, '--identifier') };
     const id = await profileIdOf(this.client, this.args.profile);
-    const result = await this.client.post<{ profiles: Profile[] }>(profilePath(id, '/unmerge'), { ...target, reason: this.flags.reason });
+    const result = await this.client.post<AdminAnswers.UnmergeResult>(profilePath(id, '/unmerge'), { ...target, reason: this.flags.reason });
     this.log(`Unmerged ${id} into ${plural(result.profiles.length, 'profile')}:`);
     for (const [i, profile] of result.profiles.entries()) this.log(`  ${describeProfileBriefly(profile)}${i === 0 ? ' (kept the id)' : ''}`);
     return result;

@@ -8,6 +8,8 @@ export const sendEventsBody = z
   .union([eventInputSchema, z.object({ batch: z.array(eventInputSchema).min(1) }).loose()])
   .meta({ description: 'One event, or `{ batch: [...] }` as for `/v1/batch`' });
 
+export const ingestAnswer = z.object({ accepted: z.number().int(), duplicates: z.number().int() });
+
 export const connectorEventOperations = [
   operation(
     {
@@ -19,7 +21,7 @@ export const connectorEventOperations = [
       body: z.unknown(),
       bodyDoc: sendEventsBody,
       responses: {
-        200: { description: 'Committed', schema: z.object({ accepted: z.number().int(), duplicates: z.number().int() }) },
+        200: { description: 'Committed', schema: ingestAnswer },
         400: { description: 'An event is invalid (issues name the fields), or the connector is not a source' },
         404: { description: 'No such connector' },
         409: { description: 'The source is disabled' },

@@ -4,6 +4,8 @@ import { recordAudit } from './audit.js';
 import { pullRunSchema } from './connector-status.js';
 import { operation } from './operation.js';
 
+export const syncAnswer = z.object({ runs: z.array(pullRunSchema) });
+
 export const connectorSyncOperations = [
   operation(
     {
@@ -15,7 +17,7 @@ export const connectorSyncOperations = [
         'Runs every stream of the source once, from its saved cursor, whatever its schedule (also with `settings.pull.enabled: false`), and answers when they are done. ' +
         'A stream another runner is reading answers `busy` and is left to it. An auth or config error pauses the source, as a scheduled run would.',
       responses: {
-        200: { description: 'How each stream run ended', schema: z.object({ runs: z.array(pullRunSchema) }) },
+        200: { description: 'How each stream run ended', schema: syncAnswer },
         400: { description: 'The connector is not a source with pull streams' },
         404: { description: 'No such connector' },
         409: { description: 'The source is disabled or paused' },

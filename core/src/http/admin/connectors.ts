@@ -33,12 +33,13 @@ export const updateConnectorBody = z
   })
   .strict();
 
+export const connectorsAnswer = z.object({ connectors: z.array(connectorViewSchema) });
 export const connectorAnswer = z.object({ connector: connectorViewSchema });
-const createdAnswer = z.object({
+export const createdConnectorAnswer = z.object({
   connector: connectorViewSchema,
   writeKey: z.string().optional().meta({ description: "A source's first write key; shown only in this answer" }),
 });
-const checkAnswer = z.object({ ok: z.boolean(), message: z.string().meta({ description: 'One line' }), durationMs: z.number() });
+export const checkAnswer = z.object({ ok: z.boolean(), message: z.string().meta({ description: 'One line' }), durationMs: z.number() });
 
 /** Pipelines that name a connector anywhere in their spec. */
 export async function pipelinesUsing(runtime: Runtime, connectorId: string): Promise<string[]> {
@@ -54,7 +55,7 @@ export const connectorOperations = [
       tag,
       summary: 'List connectors',
       query: z.object({ kind: z.enum(['source', 'transform', 'identity-resolver', 'destination']).optional() }),
-      responses: { 200: { description: 'Connectors by id; secrets shown as "[redacted]"', schema: z.object({ connectors: z.array(connectorViewSchema) }) } },
+      responses: { 200: { description: 'Connectors by id; secrets shown as "[redacted]"', schema: connectorsAnswer } },
     },
     async ({ c, services, query }) => {
       const connectors = await services.runtime.connectors.list();
@@ -68,7 +69,7 @@ export const connectorOperations = [
       tag,
       summary: 'Create a connector',
       body: createConnectorBody,
-      responses: { 201: { description: 'Created; a source comes with its first write key', schema: createdAnswer }, 409: { description: 'The id is taken' } },
+      responses: { 201: { description: 'Created; a source comes with its first write key', schema: createdConnectorAnswer }, 409: { description: 'The id is taken' } },
     },
     async ({ c, services, body, actor }) => {
       const created = await services.runtime.connectors.create(body);

@@ -40,6 +40,8 @@ export const replayAnswer = z.object({
   remaining: z.number().int().meta({ description: 'Matching dead letters left: call again while > 0' }),
 });
 
+export const deliveriesAnswer = z.object({ deliveries: z.array(deliveryViewSchema), nextCursor: nextCursorSchema });
+
 type Filters = { connector?: string | undefined; since?: Date | undefined; until?: Date | undefined; error?: string | undefined; ids?: number[] | undefined };
 
 function filterConditions(filters: Filters): SQL[] {
@@ -91,7 +93,7 @@ export const deliveryOperations = [
       tag,
       summary: 'List outbox rows (dead letters with status=dead), newest first',
       query: listDeliveriesQuery,
-      responses: { 200: { description: 'A page of deliveries', schema: z.object({ deliveries: z.array(deliveryViewSchema), nextCursor: nextCursorSchema }) } },
+      responses: { 200: { description: 'A page of deliveries', schema: deliveriesAnswer } },
     },
     async ({ c, services, query }) => {
       const conditions = filterConditions(query);

@@ -19,7 +19,7 @@ export const listEventsQuery = z.object({
   limit: limitSchema,
 });
 
-const eventsAnswer = z.object({
+export const eventsAnswer = z.object({
   events: z.array(eventViewSchema),
   nextCursor: z
     .string()

@@ -49,6 +49,11 @@ export const matchRunSchema = z
   })
   .meta({ id: 'MatchRun' });
 
+export const reviewsAnswer = z.object({ reviews: z.array(reviewSchema), nextCursor: nextCursorSchema });
+export const reviewAnswer = z.object({ review: reviewSchema });
+export const acceptedReviewAnswer = z.object({ review: reviewSchema, profile: profileSchema });
+export const matchRunAnswer = z.object({ run: matchRunSchema });
+
 export const startRunBody = z
   .object({ train: z.boolean().default(true).meta({ description: 'Train the model on the profiles first; false reuses the stored model (or the untrained defaults)' }) })
   .strict();
@@ -69,7 +74,7 @@ export const matchingOperations = [
       tag,
       summary: 'List pairs a probabilistic resolver queued for review, oldest first',
       query: z.object({ status: z.enum(['pending', 'accepted', 'rejected']).optional(), limit: limitSchema, cursor: z.string().optional() }),
-      responses: { 200: { description: 'A page of reviews', schema: z.object({ reviews: z.array(reviewSchema), nextCursor: nextCursorSchema }) } },
+      responses: { 200: { description: 'A page of reviews', schema: reviewsAnswer } },
     },
     async ({ c, services, query }) => {
       const afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
@@ -84,7 +89,7 @@ export const matchingOperations = [
       tag,
       summary: 'Accept a review: merge the two profiles (rule review:<resolver>)',
       responses: {
-        200: { description: 'The review and the merged profile', schema: z.object({ review: reviewSchema, profile: profileSchema }) },
+        200: { description: 'The review and the merged profile', schema: acceptedReviewAnswer },
         404: { description: 'No such review' },
         409: { description: 'The review was rejected, or a limit forbids the merge (the message names the type)' },
       },
@@ -102,7 +107,7 @@ export const matchingOperations = [
       tag,
       summary: 'Reject a review: the two profiles stay apart and the pair is never queued or linked again',
       responses: {
-        200: { description: 'The review', schema: z.object({ review: reviewSchema }) },
+        200: { description: 'The review', schema: reviewAnswer },
         404: { description: 'No such review' },
         409: { description: 'The review was accepted (unmerge the profile instead)' },
       },
@@ -122,7 +127,7 @@ export const matchingOperations = [
       description: 'Answers at once; follow the run with `GET /identity/runs/:id`. A connector that cannot run (disabled, invalid config) fails the run with the reason in `error`.',
       body: startRunBody,
       responses: {
-        202: { description: 'The run, started', schema: z.object({ run: matchRunSchema }) },
+        202: { description: 'The run, started', schema: matchRunAnswer },
         400: { description: 'The connector is not an identity resolver' },
         404: { description: 'No such connector' },
         409: { description: 'The resolver is already running a batch' },
@@ -140,7 +145,7 @@ export const matchingOperations = [
       path: '/identity/runs/:id',
       tag,
       summary: 'Get a batch run: status and counts so far',
-      responses: { 200: { description: 'The run', schema: z.object({ run: matchRunSchema }) }, 404: { description: 'No such run' } },
+      responses: { 200: { description: 'The run', schema: matchRunAnswer }, 404: { description: 'No such run' } },
     },
     async ({ c, services, param }) => c.json({ run: await profileMatcher(services.runtime).getRun(numericId('Match run', param('id'))) }),
   ),

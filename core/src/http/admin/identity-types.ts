@@ -6,7 +6,7 @@ import { operation } from './operation.js';
 
 const tag = 'Identity';
 
-const identifierTypeSchema = z
+export const identifierTypeSchema = z
   .object({
     type: z.string(),
     scoped: z.boolean().meta({ description: 'Unique only within a scope (a WeChat app id)' }),
@@ -19,11 +19,14 @@ const identifierTypeSchema = z
   })
   .meta({ id: 'IdentifierType' });
 
+export const identifierTypesAnswer = z.object({ types: z.array(identifierTypeSchema) });
+export const identifierTypeAnswer = z.object({ type: identifierTypeSchema });
+
 const settingsSchema = z.object({ traitPrecedence: traitPrecedenceSchema, phoneRegion: z.string().meta({ description: 'WEFT_PHONE_REGION: region of national phone numbers' }) });
 
 export const identityTypeOperations = [
   operation(
-    { method: 'get', path: '/identity/types', tag, summary: 'List identifier types (defaults and custom)', responses: { 200: { description: 'Identifier types', schema: z.object({ types: z.array(identifierTypeSchema) }) } } },
+    { method: 'get', path: '/identity/types', tag, summary: 'List identifier types (defaults and custom)', responses: { 200: { description: 'Identifier types', schema: identifierTypesAnswer } } },
     async ({ c, services }) => c.json({ types: await services.runtime.identityTypes.list() }),
   ),
   operation(
@@ -33,7 +36,7 @@ export const identityTypeOperations = [
       tag,
       summary: 'Add an identifier type or change one (unset fields keep their value)',
       body: identifierTypeInput,
-      responses: { 200: { description: 'The type now in force', schema: z.object({ type: identifierTypeSchema }) } },
+      responses: { 200: { description: 'The type now in force', schema: identifierTypeAnswer } },
     },
     async ({ c, services, body, param, actor }) => {
       const type = await services.runtime.identityTypes.put(param('type'), body);

@@ -19,11 +19,12 @@ export const updatePipelineBody = z
   .object({ description: z.string().optional(), enabled: z.boolean().optional(), spec: pipelineSpecSchema.optional() })
   .strict();
 
+export const pipelinesAnswer = z.object({ pipelines: z.array(pipelineViewSchema) });
 export const pipelineAnswer = z.object({ pipeline: pipelineViewSchema });
 
 export const pipelineOperations = [
   operation(
-    { method: 'get', path: '/pipelines', tag, summary: 'List pipelines', responses: { 200: { description: 'Pipelines by id', schema: z.object({ pipelines: z.array(pipelineViewSchema) }) } } },
+    { method: 'get', path: '/pipelines', tag, summary: 'List pipelines', responses: { 200: { description: 'Pipelines by id', schema: pipelinesAnswer } } },
     async ({ c, services }) => c.json({ pipelines: await services.runtime.pipelines.list() }),
   ),
   operation(

@@ -21,9 +21,9 @@ export const profileSchema = z
   })
   .meta({ id: 'Profile' });
 
-const profileAnswer = z.object({ profile: profileSchema, redirectedFrom: z.string().optional().meta({ description: 'The merged-away id that was asked for' }) });
+export const profileAnswer = z.object({ profile: profileSchema, redirectedFrom: z.string().optional().meta({ description: 'The merged-away id that was asked for' }) });
 
-const timelineEventSchema = z
+export const timelineEventSchema = z
   .object({
     eventId: z.number().int(),
     messageId: z.string(),
@@ -36,7 +36,7 @@ const timelineEventSchema = z
   })
   .meta({ id: 'TimelineEvent' });
 
-const explanationSchema = z
+export const explanationSchema = z
   .object({
     profileId: z.string(),
     identities: z.array(identifierSchema.extend({ firstSeenAt: isoTime, lastSeenAt: isoTime })),
@@ -69,6 +69,11 @@ const explanationSchema = z
     ),
   })
   .meta({ id: 'ProfileExplanation' });
+
+export const timelineAnswer = z.object({ events: z.array(timelineEventSchema), nextCursor: nextCursorSchema });
+export const explanationAnswer = z.object({ explanation: explanationSchema });
+export const mergeAnswer = z.object({ profile: profileSchema, merged: z.array(z.string()) });
+export const unmergeAnswer = z.object({ profiles: z.array(profileSchema) });
 
 export const mergeBody = z.object({ profileId: z.string().min(1).meta({ description: 'The profile to merge with this one' }), reason: z.string().max(1_000).optional() }).strict();
 
@@ -111,7 +116,7 @@ export const profileOperations = [
       tag,
       summary: "The profile's timeline, newest first",
       query: z.object({ limit: limitSchema, cursor: z.string().optional() }),
-      responses: { 200: { description: 'One page of events', schema: z.object({ events: z.array(timelineEventSchema), nextCursor: nextCursorSchema }) }, 404: { description: 'No such profile' } },
+      responses: { 200: { description: 'One page of events', schema: timelineAnswer }, 404: { description: 'No such profile' } },
     },
     async ({ c, services, param, query }) => c.json(await services.runtime.identity.profiles.timeline(param('id'), query.limit, query.cursor)),
   ),
@@ -121,7 +126,7 @@ export const profileOperations = [
       path: '/profiles/:id/explain',
       tag,
       summary: 'Why these identifiers are one person: links with their evidence, and the ledger',
-      responses: { 200: { description: 'The explanation', schema: z.object({ explanation: explanationSchema }) }, 404: { description: 'No such profile' } },
+      responses: { 200: { description: 'The explanation', schema: explanationAnswer }, 404: { description: 'No such profile' } },
     },
     async ({ c, services, param }) => c.json({ explanation: await services.runtime.identity.profiles.explain(param('id')) }),
   ),
@@ -133,7 +138,7 @@ export const profileOperations = [
       summary: 'Merge another profile with this one (into the older of the two)',
       body: mergeBody,
       responses: {
-        200: { description: 'The merged profile', schema: z.object({ profile: profileSchema, merged: z.array(z.string()) }) },
+        200: { description: 'The merged profile', schema: mergeAnswer },
         404: { description: 'No such profile' },
         409: { description: 'Already one profile, or a limit forbids it (the message names the type)' },
       },
@@ -154,7 +159,7 @@ export const profileOperations = [
       description: 'Events, identifiers and traits are re-attributed from the ledger. A group that came from a merged-in profile gets that profile back under its old id.',
       body: unmergeBody,
       responses: {
-        200: { description: 'The resulting profiles, the one that kept the id first', schema: z.object({ profiles: z.array(profileSchema) }) },
+        200: { description: 'The resulting profiles, the one that kept the id first', schema: unmergeAnswer },
         404: { description: 'No such profile, identifier or link on it' },
         409: { description: 'Nothing would split' },
       },

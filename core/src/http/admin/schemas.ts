@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The shapes the admin API answers with. They document `/openapi.json`, and the admin tests parse
- * real answers with them, so the document cannot drift from what the server sends.
+ * real answers with them, so the document cannot drift from what the server sends; the CLI types
+ * what it reads with their outputs (answers.ts).
  */
 
 export const errorSchema = z

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
-import type { Profile, Review } from '../../../api/types.js';
+import type { AdminAnswers } from '../../../api/types.js';
 import { describeProfileBriefly, formatProbability } from '../../../output/identity.js';
 
 export default class IdentityReviewAccept extends ApiCommand<typeof IdentityReviewAccept> {
@@ -10,7 +10,7 @@ export default class IdentityReviewAccept extends ApiCommand<typeof IdentityRevi
   static override examples = ['<%= config.bin %> identity review accept 17', '<%= config.bin %> identity review accept 17 --json'];
 
   async run() {
-    const result = await this.client.post<{ review: Review; profile: Profile }>(`/identity/reviews/${this.args.id}/accept`);
+    const result = await this.client.post<AdminAnswers.ReviewAccepted>(`/identity/reviews/${this.args.id}/accept`);
     const [a, b] = result.review.profiles;
     this.log(`Accepted review ${result.review.id} (${formatProbability(result.review.probability)}): merged ${a} and ${b} into ${result.profile.id}.`);
     this.log(`  ${describeProfileBriefly(result.profile)}`);

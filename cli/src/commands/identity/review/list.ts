@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
-import type { Review } from '../../../api/types.js';
+import type { AdminAnswers, Review } from '../../../api/types.js';
 import { formatTime } from '../../../output/format.js';
 import { describeTopFields, formatProbability } from '../../../output/identity.js';
 import { renderTable } from '../../../output/table.js';
@@ -45,7 +45,7 @@ export default class IdentityReviewList extends ApiCommand<typeof IdentityReview
     let cursor: string | undefined;
     do {
       const limit = Math.min(pageSize, this.flags.limit - reviews.length);
-      const page = await this.client.get<{ reviews: Review[]; nextCursor: string | null }>('/identity/reviews', { status: this.flags.status, limit, cursor });
+      const page = await this.client.get<AdminAnswers.ReviewPage>('/identity/reviews', { status: this.flags.status, limit, cursor });
       reviews.push(...page.reviews);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && reviews.length < this.flags.limit);

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
-import type { Review } from '../../../api/types.js';
+import type { AdminAnswers } from '../../../api/types.js';
 import { formatProbability } from '../../../output/identity.js';
 
 export default class IdentityReviewReject extends ApiCommand<typeof IdentityReviewReject> {
@@ -9,7 +9,7 @@ export default class IdentityReviewReject extends ApiCommand<typeof IdentityRevi
   static override examples = ['<%= config.bin %> identity review reject 17', '<%= config.bin %> identity review reject 17 --json'];
 
   async run() {
-    const result = await this.client.post<{ review: Review }>(`/identity/reviews/${this.args.id}/reject`);
+    const result = await this.client.post<AdminAnswers.ReviewDetail>(`/identity/reviews/${this.args.id}/reject`);
     const [a, b] = result.review.profiles;
     this.log(`Rejected review ${result.review.id} (${formatProbability(result.review.probability)}): ${a} and ${b} stay apart.`);
     return result;

@@ -1,5 +1,5 @@
 import { ApiCommand } from '../../../base-command.js';
-import type { IdentifierType } from '../../../api/types.js';
+import type { AdminAnswers, IdentifierType } from '../../../api/types.js';
 import { describeLimit } from '../../../output/identity.js';
 import { plural } from '../../../output/format.js';
 import { renderTable } from '../../../output/table.js';
@@ -11,7 +11,7 @@ export default class IdentityTypesList extends ApiCommand<typeof IdentityTypesLi
   static override examples = ['<%= config.bin %> identity types list', '<%= config.bin %> identity types list --json'];
 
   async run() {
-    const { types } = await this.client.get<{ types: IdentifierType[] }>('/identity/types');
+    const { types } = await this.client.get<AdminAnswers.IdentifierTypeList>('/identity/types');
     this.log(
       renderTable(types, [
         { header: 'TYPE', value: (t) => t.type },

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
-import type { IdentifierType } from '../../../api/types.js';
+import type { AdminAnswers } from '../../../api/types.js';
 import { describeLimit } from '../../../output/identity.js';
 
 export default class IdentityTypesReset extends ApiCommand<typeof IdentityTypesReset> {
@@ -12,7 +12,7 @@ export default class IdentityTypesReset extends ApiCommand<typeof IdentityTypesR
 
   async run() {
     await this.client.delete(`/identity/types/${encodeURIComponent(this.args.type)}`);
-    const { types } = await this.client.get<{ types: IdentifierType[] }>('/identity/types');
+    const { types } = await this.client.get<AdminAnswers.IdentifierTypeList>('/identity/types');
     const type = types.find((candidate) => candidate.type === this.args.type);
     this.log(
       type

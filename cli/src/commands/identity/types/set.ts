@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
-import type { IdentifierType } from '../../../api/types.js';
+import type { AdminAnswers } from '../../../api/types.js';
 import { badInput } from '../../../errors.js';
 import { describeLimit } from '../../../output/identity.js';
 import { renderFields } from '../../../output/table.js';
@@ -35,7 +35,7 @@ export default class IdentityTypesSet extends ApiCommand<typeof IdentityTypesSet
       blocked: f.blocked,
       blockedPatterns: f['blocked-pattern']?.map(checkPattern),
     };
-    const { type } = await this.client.request<{ type: IdentifierType }>('PUT', `/identity/types/${encodeURIComponent(this.args.type)}`, { body });
+    const { type } = await this.client.request<AdminAnswers.IdentifierTypeDetail>('PUT', `/identity/types/${encodeURIComponent(this.args.type)}`, { body });
     this.log(`Identifier type ${type.type} saved.`);
     this.log(
       renderFields([
