@@ -15,6 +15,7 @@ import { loadIdentifyEvents, topUpProfiles } from './lib/identity-data.js';
 import { timeStatements } from './lib/identity-sql-timer.js';
 import { emulateAutovacuum } from './lib/identity-autovacuum.js';
 import { measureWriteFloor } from './lib/identity-floor.js';
+import { backendCpu } from './lib/backend-cpu.js';
 
 const args = benchArgs('node bench/identity.js', {
   events: { type: 'string', default: '1000000', number: true, description: 'identify events of the main throughput run' },
@@ -98,6 +99,7 @@ async function identifyRun({ total, batchSize, label }) {
     let done = 0;
     let lastPrint = performance.now();
     const autovacuum = args.autovacuum ? emulateAutovacuum(database.url) : undefined;
+    const backendsBefore = await backendCpu(sql);
     const machineBefore = machineCpu();
     const workerBefore = process.cpuUsage();
     const started = performance.now();
@@ -122,13 +124,21 @@ async function identifyRun({ total, batchSize, label }) {
     const workMs = performance.now() - started;
     const workerCpu = process.cpuUsage(workerBefore);
     const machine = machineCpu();
+    const backendsAfter = await backendCpu(sql);
+    const maintenance = (await autovacuum?.stop()) ?? null;
     const cpu = {
       // This process is the worker: its CPU against the wall time of the run, in cores.
       workerCores: (workerCpu.user + workerCpu.system) / 1000 / workMs,
       machineBusy: (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total),
       cores: machine.cores,
+      // Per event, in core-ms: the worker process, the server processes serving its connections, the autovacuum stand-in's.
+      perEvent: {
+        worker: (workerCpu.user + workerCpu.system) / 1000 / done,
+        database: backendsAfter.since(backendsBefore) / done,
+        backends: backendsAfter.pids,
+        vacuum: maintenance?.cpuSeconds ? (maintenance.cpuSeconds * 1000) / done : 0,
+      },
     };
-    const maintenance = (await autovacuum?.stop()) ?? null;
     const [counts] = await sql`
       select (select count(*)::int from profiles) as profiles,
         (select count(*)::int from profiles where merged_into is null) as live_profiles,
@@ -297,6 +307,10 @@ try {
   const { counts, batch } = main;
   report('events per second by tenth of the run (first)', main.tenths[0] ?? 0, 'events/s', `then ${main.tenths.slice(1).join(', ')}`);
   report('CPU: the worker process', main.cpu.workerCores * 100, '% of a core', `machine ${Math.round(main.cpu.machineBusy * 100)} % busy over ${main.cpu.cores} cores (worker, database, vacuum)`);
+  const { perEvent } = main.cpu;
+  report('CPU per event: the worker process', perEvent.worker, 'core-ms', `one worker process alone tops out near ${Math.round(1000 / perEvent.worker)} events/s`, 3);
+  report('CPU per event: its database server processes', perEvent.database, 'core-ms', `${perEvent.backends} connections`, 3);
+  report('CPU per event: the autovacuum stand-in', perEvent.vacuum, 'core-ms', '', 3);
   report('events processed, deferred to a later batch', main.processed - totalEvents, 'events', 'another batch in flight held their identifiers');
   report('batch duration p50', batch.p50, 'ms', `p95 ${batch.p95.toFixed(0)} ms, p99 ${batch.p99.toFixed(0)} ms, max ${batch.max.toFixed(0)} ms`);
   report('profiles', counts.profiles, 'rows', `${counts.live_profiles} live, ${counts.profiles - counts.live_profiles} merged away`);

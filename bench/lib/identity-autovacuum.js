@@ -2,8 +2,8 @@
 // vacuums the tables, so the planner keeps the plans it made for empty tables (sequential scans
 // of identities per batch) and dead rows pile up. This does what the autovacuum daemon would,
 // with its default thresholds and throttling, from a connection of its own, every `intervalMs`.
-import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
+import { processCpuMs } from './backend-cpu.js';
 
 const tables = ['events', 'identities', 'profiles', 'profile_events', 'identity_links', 'identity_ledger'];
 
@@ -58,14 +58,9 @@ export function emulateAutovacuum(url, { intervalMs = 5_000, log = () => {} } = 
     async stop() {
       stopped = true;
       wake?.();
-      // The stand-in's server process, on this machine: its CPU time (user + system, in clock ticks of 10 ms).
       if (pid) {
-        try {
-          const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-          done.cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
-        } catch {
-          done.cpuSeconds = null;
-        }
+        // The stand-in's server process, on this machine.
+        done.cpuSeconds = processCpuMs(pid) / 1000;
         // A vacuum in progress is cancelled, as autovacuum yields to a conflicting lock.
         const other = postgres(url, { max: 1, onnotice: () => {} });
         await other`select pg_cancel_backend(${pid})`;
