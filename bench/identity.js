@@ -148,8 +148,8 @@ async function identifyRun({ total, batchSize, label }) {
         (select count(*)::int from identity_ledger where kind = 'linked') as linked,
         (select count(*)::int from identity_ledger where kind = 'conflict') as conflicts,
         (select count(*)::int from profile_events) as profile_events,
-        (select count(*)::int from events where state = 'done') as done_events,
-        (select count(*)::int from events where state <> 'done') as not_done_events`;
+        (select count(*)::int from events) - (select count(*)::int from event_queue) as done_events,
+        (select count(*)::int from event_queue) as not_done_events`;
     const tenths = marks.map((mark, index) => {
       const previous = marks[index - 1] ?? { events: 0, ms: 0 };
       return Math.round((mark.events - previous.events) / ((mark.ms - previous.ms) / 1000));
@@ -162,7 +162,7 @@ async function identifyRun({ total, batchSize, label }) {
 }
 
 function printStatements(stats, processed, workMs, top = 14) {
-  const claimMs = stats.statements.filter((entry) => entry.statement.startsWith('update events set lease_until')).reduce((sum, entry) => sum + entry.totalMs, 0);
+  const claimMs = stats.statements.filter((entry) => entry.statement.startsWith('with claimed as ( update event_queue')).reduce((sum, entry) => sum + entry.totalMs, 0);
   console.log(`    processBatch ${seconds(workMs)}: claim ${seconds(claimMs)}, identity + routing transaction ${seconds(stats.transactionMs)}, ` +
     `outside both (transform, identity prepare: normalising in JS) ${seconds(workMs - claimMs - stats.transactionMs)}`);
   console.log(`    where the worker's time went (wall time per statement as the worker sees it, ${stats.transactions} transactions):`);

@@ -43,7 +43,7 @@ async function partition(databaseUrl: string): Promise<string[][]> {
 async function pendingEvents(databaseUrl: string): Promise<number> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const [row] = await sql<Array<{ n: number }>>`select count(*)::int as n from events where state = 'pending'`;
+    const [row] = await sql<Array<{ n: number }>>`select count(*)::int as n from event_queue where state = 'pending'`;
     return row!.n;
   } finally {
     await sql.end();

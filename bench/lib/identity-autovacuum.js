@@ -5,7 +5,7 @@
 import postgres from 'postgres';
 import { processCpuMs } from './backend-cpu.js';
 
-const tables = ['events', 'identities', 'profiles', 'profile_events', 'identity_links', 'identity_ledger'];
+const tables = ['events', 'event_queue', 'identities', 'profiles', 'profile_events', 'identity_links', 'identity_ledger'];
 
 /** Starts the stand-in on `url`; `stop()` ends it and answers how often it ran and for how long. */
 export function emulateAutovacuum(url, { intervalMs = 5_000, log = () => {} } = {}) {

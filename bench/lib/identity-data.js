@@ -185,7 +185,9 @@ export async function loadIdentifyEvents(sql, { sourceId, total, seed, repeat = 
   }
   const writable = await sql`copy events (source_id, message_id, type, payload, received_at) from stdin`.writable();
   await pipeline(Readable.from(chunks()), writable);
-  await sql`vacuum (analyze) events`;
+  // Queued for the pipeline, as ingest queues each event it stores.
+  await sql`insert into event_queue (event_id) select id from events`;
+  await sql`vacuum (analyze) events, event_queue`;
   return kinds;
 }
 

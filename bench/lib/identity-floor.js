@@ -2,7 +2,8 @@
 // resolution logic and no client encoding at all. After a run, each table the identity stage
 // writes gets an empty twin with the same indexes, and the run's rows are copied into the twins
 // server-side (INSERT … SELECT), one chunk per batch the worker ran, in the worker's two
-// transactions (the claim, then everything else), with as many chunks in flight as it had
+// transactions (the claim of the events' queue rows, then everything else, which ends with deleting
+// those rows), with as many chunks in flight as it had
 // batches. The figure is an upper bound for the identity stage on this machine: it writes these
 // rows and more (profile updates, merges, locks), and its parameters cross the socket.
 import postgres from 'postgres';
@@ -27,6 +28,12 @@ export async function measureWriteFloor(url, { chunks, concurrency }) {
     const bounds = new Map();
     const rows = {};
     for (const [table, key] of [...inserted, ['events', 'id']]) {
+      if (table === 'events') {
+        // The events themselves are only read; their queue rows are what the stage writes.
+        bounds.set(table, (await sql.unsafe(`select max(id)::text as last from (select id, ntile(${chunks}) over (order by id) as chunk from events) s group by chunk order by chunk`)).map((row) => row.last));
+        [{ n: rows.event_queue }] = await sql.unsafe(`select count(*)::int as n from events`);
+        continue;
+      }
       await sql.unsafe(`drop table if exists floor_${table}`);
       await sql.unsafe(`create table floor_${table} (like ${table} including all)`);
       // The last key of each chunk (ntile keeps the chunks equal in rows, whatever the key type).
@@ -34,10 +41,11 @@ export async function measureWriteFloor(url, { chunks, concurrency }) {
       bounds.set(table, ends.map((row) => row.last));
       [{ n: rows[table] }] = await sql.unsafe(`select count(*)::int as n from ${table}`);
     }
-    // The events go in as pending (untimed): the floor then claims them and marks them done.
-    await sql.unsafe(`insert into floor_events select * from events`);
-    await sql.unsafe(`update floor_events set state = 'pending', lease_until = null, attempts = 0, processed_at = null`);
-    await sql.unsafe(`vacuum analyze floor_events`);
+    // Every event queued, as ingest leaves it (untimed): the floor then claims them and deletes them as done.
+    await sql.unsafe(`drop table if exists floor_event_queue`);
+    await sql.unsafe(`create table floor_event_queue (like event_queue including all) with (fillfactor = 50)`);
+    await sql.unsafe(`insert into floor_event_queue (event_id) select id from events`);
+    await sql.unsafe(`vacuum analyze floor_event_queue`);
     const range = (table, key, chunk) => {
       const ends = bounds.get(table);
       const last = ends[chunk];
@@ -57,14 +65,15 @@ export async function measureWriteFloor(url, { chunks, concurrency }) {
     const loop = async () => {
       for (let chunk = next++; chunk < chunks; chunk = next++) {
         const claim = range('events', 'id', chunk);
-        if (claim) await timed('events (claim)', sql.unsafe(`update floor_events set lease_until = now() + interval '60 seconds', attempts = attempts + 1 where ${claim.where}`, claim.params));
+        const queued = claim && { where: claim.where.replaceAll('id', 'event_id'), params: claim.params };
+        if (queued) await timed('event queue (claim)', sql.unsafe(`update floor_event_queue set lease_until = now() + interval '60 seconds', attempts = attempts + 1 where ${queued.where}`, queued.params));
         await sql.begin(async (tx) => {
           await tx.unsafe(`set local synchronous_commit = off`);
           for (const [table, key] of inserted) {
             const part = range(table, key, chunk);
             if (part) await timed(table, tx.unsafe(`insert into floor_${table} select * from ${table} where ${part.where}`, part.params));
           }
-          if (claim) await timed('events (state)', tx.unsafe(`update floor_events set state = 'done', processed_at = now(), lease_until = null where ${claim.where}`, claim.params));
+          if (queued) await timed('event queue (done)', tx.unsafe(`delete from floor_event_queue where ${queued.where}`, queued.params));
         });
       }
     };
@@ -72,7 +81,7 @@ export async function measureWriteFloor(url, { chunks, concurrency }) {
     const ms = performance.now() - started;
     return { ms, rows, spent };
   } finally {
-    for (const [table] of [...inserted, ['events']]) await sql.unsafe(`drop table if exists floor_${table}`).catch(() => undefined);
+    for (const [table] of [...inserted, ['event_queue']]) await sql.unsafe(`drop table if exists floor_${table}`).catch(() => undefined);
     await sql.end();
   }
 }

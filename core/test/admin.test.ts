@@ -326,6 +326,23 @@ describe('admin API', () => {
       expect(Date.parse(body.ingest.lastEventAt)).not.toBeNaN();
       expect(body.queue).toBeUndefined();
     });
+
+    it('shows where each event stands in the pipeline queue, and filters by it', async () => {
+      const [newest, failed, routed] = (await call('GET', '/api/v1/events?source=src-a&limit=3')).body.events as Array<{ id: number }>;
+      // As the pipeline worker leaves them: a routed event's queue row is gone, a failed one's kept.
+      await h.t.runtime.database.query(sql`delete from event_queue where event_id = ${routed!.id}`);
+      await h.t.runtime.database.query(sql`
+        update event_queue set state = 'failed', attempts = 1, error = 'transform tag-a failed: boom', failed_at = now() where event_id = ${failed!.id}`);
+      const view = async (id: number) => (await call('GET', `/api/v1/events/${id}`)).body.event;
+      expect(await view(routed!.id)).toMatchObject({ state: 'done', attempts: null, error: null, failedAt: null });
+      expect(await view(failed!.id)).toMatchObject({ state: 'failed', attempts: 1, error: 'transform tag-a failed: boom', failedAt: expect.any(String) });
+      expect(await view(newest!.id)).toMatchObject({ state: 'pending', attempts: 0, error: null, failedAt: null });
+      const ids = async (state: string) => ((await call('GET', `/api/v1/events?source=src-a&state=${state}&limit=500`)).body.events as Array<{ id: number }>).map((e) => e.id);
+      expect(await ids('done')).toEqual([routed!.id]);
+      expect(await ids('failed')).toEqual([failed!.id]);
+      expect(await ids('pending')).toHaveLength(5);
+      expect((await call('GET', '/api/v1/connectors/src-a/status')).body.recentErrors).toEqual([{ at: expect.any(String), error: 'transform tag-a failed: boom' }]);
+    });
   });
 
   describe('audit log', () => {

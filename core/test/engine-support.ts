@@ -164,7 +164,8 @@ export function trackEvent(event = 'Order Completed', extra: Partial<WeftEvent> 
 }
 
 export async function eventStates(test: TestRuntime): Promise<Array<{ message_id: string; state: string; error: string | null }>> {
-  return test.runtime.database.query(sql`select message_id, state, error from events order by id`);
+  return test.runtime.database.query(sql`
+    select e.message_id, coalesce(q.state, 'done') as state, q.error from events e left join event_queue q on q.event_id = e.id order by e.id`);
 }
 
 export async function deliveryRows(test: TestRuntime, connectorId?: string) {

@@ -31,6 +31,7 @@ describe('pipeline worker', () => {
 
   beforeEach(async () => {
     await test.runtime.database.query(sql`delete from deliveries`);
+    await test.runtime.database.query(sql`delete from event_queue`);
     await test.runtime.database.query(sql`delete from events`);
     for (const pipeline of await test.runtime.pipelines.list()) await test.runtime.pipelines.remove(pipeline.id);
   });
@@ -147,7 +148,7 @@ describe('pipeline worker', () => {
     expect((await deliveryRows(test)).map((row) => row.status)).toEqual(['dead', 'pending']);
     // The mapping is fixed and the event is routed again (as an operator's events replay does).
     await test.connectorsUpdate('out-1', { settings: {} });
-    await test.runtime.database.query(sql`update events set state = 'pending'`);
+    await test.runtime.database.query(sql`insert into event_queue (event_id) select id from events`);
     await worker.processBatch();
     const [fixed, untouched] = await deliveryRows(test);
     expect(fixed).toMatchObject({ status: 'pending', attempts: 0, last_error: null, payload: expect.objectContaining({ event: 'Order Completed' }) });
@@ -224,7 +225,7 @@ describe('pipeline worker', () => {
   it('marks an event failed, with the last error, once routing it has been tried too often', async () => {
     await test.runtime.pipelines.create('hopeless', { spec: { sources: ['src'], destinations: ['out-1'] } });
     await test.ingest.write('src', [trackEvent()]);
-    await test.runtime.database.query(sql`update events set attempts = 5, error = 'routing did not finish: database went away'`);
+    await test.runtime.database.query(sql`update event_queue set attempts = 5, error = 'routing did not finish: database went away'`);
     await worker.processBatch();
     expect(await eventStates(test)).toEqual([
       expect.objectContaining({ state: 'failed', error: 'gave up after 5 attempts to route it; last error: routing did not finish: database went away' }),

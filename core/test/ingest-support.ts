@@ -98,13 +98,13 @@ export interface EventRow {
 /** Rows of the events table for one source, oldest first. */
 export function storedEvents(fixture: IngestFixture, sourceId = 'web'): Promise<EventRow[]> {
   return fixture.t.runtime.database.query<EventRow>(
-    sql`select source_id, message_id, type, state, payload from events where source_id = ${sourceId} order by id`,
+    sql`select source_id, message_id, type, coalesce(q.state, 'done') as state, payload from events e left join event_queue q on q.event_id = e.id where source_id = ${sourceId} order by e.id`,
   );
 }
 
 /** Rows of the events table whose messageId starts with `prefix`, oldest first. */
 export function storedEventsWithPrefix(fixture: IngestFixture, prefix: string): Promise<EventRow[]> {
   return fixture.t.runtime.database.query<EventRow>(
-    sql`select source_id, message_id, type, state, payload from events where message_id like ${prefix + '%'} order by id`,
+    sql`select source_id, message_id, type, coalesce(q.state, 'done') as state, payload from events e left join event_queue q on q.event_id = e.id where message_id like ${prefix + '%'} order by e.id`,
   );
 }

@@ -29,7 +29,7 @@ describe('IngestWriter', () => {
     const writer = new IngestWriter(t.runtime);
     expect(await writer.write('src', [event('w-a-1'), event('w-a-2')])).toEqual({ accepted: 2, duplicates: 0 });
     const rows = await t.runtime.database.query<{ type: string; state: string; received_at: Date | string }>(
-      sql`select type, state, received_at from events where message_id = 'w-a-1'`,
+      sql`select type, q.state, received_at from events e join event_queue q on q.event_id = e.id where message_id = 'w-a-1'`,
     );
     expect(rows[0]).toMatchObject({ type: 'track', state: 'pending' });
     expect(new Date(rows[0]!.received_at).toISOString()).toBe(receivedAt);

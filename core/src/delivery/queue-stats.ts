@@ -22,7 +22,9 @@ export async function queueStats(database: Database, connectorId?: string): Prom
   const rows = await database.query<{ queue: string; depth: string | number; oldest: string | number | null }>(
     connectorId === undefined
       ? sql`
-        select 'events' as queue, count(*) as depth, extract(epoch from now() - min(received_at)) as oldest from events where state = 'pending'
+        select 'events' as queue, count(*) as depth,
+          extract(epoch from now() - (select received_at from events where id = (select min(event_id) from event_queue where state = 'pending'))) as oldest
+        from event_queue where state = 'pending'
         union all
         select connector_id, count(*), extract(epoch from now() - min(created_at)) from deliveries where status = 'pending' group by connector_id`
       : sql`

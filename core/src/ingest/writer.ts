@@ -165,7 +165,8 @@ export class IngestWriter {
     });
     // Two JSON parameters whatever the number of rows: the statement text never changes (prepared
     // once per connection), PostgreSQL parses JSON faster than a long VALUES list, and the columns
-    // are read from the payload itself. Only the positions of rows already stored come back.
+    // are read from the payload itself. Only the positions of rows already stored come back. Each
+    // new event is queued for the pipeline in the same statement.
     const [answer] = await this.runtime.database.query<{ duplicates: number[] | null }>(sql`
       with input as (
         select batch.sources ->> (row.n - 1)::int as source_id, row.event ->> 'messageId' as message_id, row.event, row.n
@@ -175,7 +176,9 @@ export class IngestWriter {
         insert into events (source_id, message_id, type, payload, received_at)
         select source_id, message_id, event ->> 'type', event, (event ->> 'receivedAt')::timestamptz from input
         on conflict (source_id, message_id) do nothing
-        returning source_id, message_id
+        returning id, source_id, message_id
+      ), queued as (
+        insert into event_queue (event_id) select id from inserted
       )
       select array_agg(input.n::int) as duplicates from input
       where not exists (select 1 from inserted where inserted.source_id = input.source_id and inserted.message_id = input.message_id)`);

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
- * The append-only event log, doubling as the pipeline queue: `state` is `pending` until a
- * pipeline worker has written every outbox row for it (`done`) or dead-lettered it (`failed`).
- * A claim pushes `lease_until` forward; an expired lease makes the event claimable again.
+ * The event log: append-only, one row per accepted event, never updated. Where an event is in the
+ * pipeline lives beside it in `event_queue`, so routing an event writes a narrow row instead of
+ * copying the whole event (payload included) twice.
  */
 export const events = pgTable(
   'events',
@@ -15,15 +15,25 @@ export const events = pgTable(
     type: text('type').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('events_source_message_idx').on(table.sourceId, table.messageId), index('events_received_idx').on(table.receivedAt)],
+);
+
+/**
+ * The pipeline queue: one row per event not yet routed (`pending`) or given up on (`failed`); a
+ * routed event's row is deleted, so an event without one is done. A claim pushes `lease_until`
+ * forward; an expired lease makes the event claimable again.
+ */
+export const eventQueue = pgTable(
+  'event_queue',
+  {
+    eventId: bigint('event_id', { mode: 'number' }).primaryKey(),
     state: text('state').notNull().default('pending'),
     leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
-    processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
+    /** When the event was given up on (`failed`). */
+    failedAt: timestamp('failed_at', { withTimezone: true, mode: 'date' }),
   },
-  (table) => [
-    uniqueIndex('events_source_message_idx').on(table.sourceId, table.messageId),
-    index('events_pending_idx').on(table.id).where(sql`state = 'pending'`),
-    index('events_received_idx').on(table.receivedAt),
-  ],
+  (table) => [index('event_queue_pending_idx').on(table.eventId).where(sql`state = 'pending'`)],
 );

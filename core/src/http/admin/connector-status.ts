@@ -132,8 +132,8 @@ async function deliveryErrors(runtime: Runtime, connectorId: string) {
 
 async function failedEvents(runtime: Runtime, connectorId: string) {
   const rows = await runtime.database.query<{ at: Date | string; error: string }>(sql`
-    select coalesce(processed_at, received_at) as at, error from events
-    where source_id = ${connectorId} and state = 'failed' and error is not null
-    order by id desc limit ${recentErrorCount}`);
+    select coalesce(q.failed_at, e.received_at) as at, q.error from event_queue q join events e on e.id = q.event_id
+    where e.source_id = ${connectorId} and q.state = 'failed' and q.error is not null
+    order by q.event_id desc limit ${recentErrorCount}`);
   return rows.map((row) => ({ at: new Date(row.at).toISOString(), error: row.error }));
 }

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { eventTypes } from '@weft/plugin-sdk';
-import { deliveries, events } from '../../db/schema/index.js';
+import { deliveries, eventQueue, events } from '../../db/schema/index.js';
 import { notFound } from '../../errors.js';
 import { operation } from './operation.js';
 import { deliveryViewSchema, eventViewSchema, limitSchema } from './schemas.js';
@@ -41,18 +41,20 @@ export const eventOperations = [
       const conditions: SQL[] = [];
       if (query.source) conditions.push(eq(events.sourceId, query.source));
       if (query.type) conditions.push(eq(events.type, query.type));
-      if (query.state) conditions.push(eq(events.state, query.state));
+      // A routed event has left the queue; a pending or failed one has its row there.
+      if (query.state) conditions.push(query.state === 'done' ? isNull(eventQueue.eventId) : eq(eventQueue.state, query.state));
       if (query.after !== undefined) conditions.push(gt(events.id, query.after));
       if (query.before !== undefined) conditions.push(lt(events.id, query.before));
       const ascending = query.after !== undefined;
       const rows = await services.runtime.db
-        .select()
+        .select({ event: events, queued: eventQueue })
         .from(events)
+        .leftJoin(eventQueue, eq(eventQueue.eventId, events.id))
         .where(and(...conditions))
         .orderBy(ascending ? asc(events.id) : desc(events.id))
         .limit(query.limit);
       const last = rows.at(-1);
-      return c.json({ events: rows.map(eventView), nextCursor: rows.length === query.limit && last ? String(last.id) : null });
+      return c.json({ events: rows.map((row) => eventView(row.event, row.queued)), nextCursor: rows.length === query.limit && last ? String(last.event.id) : null });
     },
   ),
   operation(
@@ -70,10 +72,10 @@ export const eventOperations = [
       const id = eventId.safeParse(param('id'));
       if (!id.success) throw notFound('Event', param('id'));
       const { db } = services.runtime;
-      const [row] = await db.select().from(events).where(eq(events.id, id.data));
+      const [row] = await db.select({ event: events, queued: eventQueue }).from(events).leftJoin(eventQueue, eq(eventQueue.eventId, events.id)).where(eq(events.id, id.data));
       if (!row) throw notFound('Event', param('id'));
-      const outbox = await db.select().from(deliveries).where(eq(deliveries.eventId, row.id)).orderBy(asc(deliveries.id));
-      return c.json({ event: eventView(row), deliveries: outbox.map(deliveryView) });
+      const outbox = await db.select().from(deliveries).where(eq(deliveries.eventId, row.event.id)).orderBy(asc(deliveries.id));
+      return c.json({ event: eventView(row.event, row.queued), deliveries: outbox.map(deliveryView) });
     },
   ),
 ];

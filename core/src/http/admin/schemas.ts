@@ -92,10 +92,10 @@ export const eventViewSchema = z
     messageId: z.string(),
     type: z.string(),
     receivedAt: isoTime,
-    state: z.enum(['pending', 'done', 'failed']),
-    error: z.string().nullable(),
-    attempts: z.number().int(),
-    processedAt: isoTime.nullable(),
+    state: z.enum(['pending', 'done', 'failed']).meta({ description: '`pending` until the pipeline has routed it (`done`) or given up on it (`failed`)' }),
+    error: z.string().nullable().meta({ description: 'Why it failed, or why its last routing attempt did not finish' }),
+    attempts: z.number().int().nullable().meta({ description: 'Times the pipeline has claimed it; null once it is done' }),
+    failedAt: isoTime.nullable().meta({ description: 'When the pipeline gave up on it' }),
     payload: z.record(z.string(), z.unknown()).meta({ description: 'The event as stored after ingest' }),
   })
   .meta({ id: 'Event' });

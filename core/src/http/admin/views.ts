@@ -1,22 +1,25 @@
 import type { z } from 'zod';
-import type { deliveries, events } from '../../db/schema/index.js';
+import type { deliveries, eventQueue, events } from '../../db/schema/index.js';
 import type { deliveryViewSchema, eventViewSchema } from './schemas.js';
 
 export type EventView = z.output<typeof eventViewSchema>;
 export type DeliveryView = z.output<typeof deliveryViewSchema>;
 
-/** An event row as the API shows it (the lease is an engine detail and stays hidden). */
-export function eventView(row: typeof events.$inferSelect): EventView {
+/**
+ * An event as the API shows it, with its queue row when it has one (an event without one has
+ * been routed). The lease is an engine detail and stays hidden.
+ */
+export function eventView(row: typeof events.$inferSelect, queued: typeof eventQueue.$inferSelect | null): EventView {
   return {
     id: row.id,
     sourceId: row.sourceId,
     messageId: row.messageId,
     type: row.type,
     receivedAt: row.receivedAt.toISOString(),
-    state: row.state as EventView['state'],
-    error: row.error,
-    attempts: row.attempts,
-    processedAt: row.processedAt?.toISOString() ?? null,
+    state: (queued?.state ?? 'done') as EventView['state'],
+    error: queued?.error ?? null,
+    attempts: queued?.attempts ?? null,
+    failedAt: queued?.failedAt?.toISOString() ?? null,
     payload: row.payload,
   };
 }

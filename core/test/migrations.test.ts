@@ -1,0 +1,75 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { migrateDatabase, migrationsFolder, openDatabase, type Database } from '../src/db/client.js';
+import { createPostgresDatabase, dropPostgresDatabase, testDriver } from '../test-support/index.js';
+
+/** A copy of the committed migrations up to and including `lastTag`: a database as an older version left it. */
+function migrationsUpTo(lastTag: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'weft-migrations-'));
+  cpSync(migrationsFolder, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> };
+  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
+  if (last < 0) throw new Error(`no migration ${lastTag}`);
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
+  return folder;
+}
+
+async function migrateTo(database: Database, url: string | undefined, folder: string): Promise<void> {
+  if (database.driver === 'pglite') {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    await migrate(database.db as never, { migrationsFolder: folder });
+    return;
+  }
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const client = postgres(url!, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(drizzle(client), { migrationsFolder: folder });
+  } finally {
+    await client.end();
+  }
+}
+
+describe(`migrations (${testDriver()})`, () => {
+  let database: Database;
+  let url: string | undefined;
+  let older: string;
+
+  beforeAll(async () => {
+    url = testDriver() === 'postgres' ? await createPostgresDatabase() : undefined;
+    database = await openDatabase({ url });
+    older = migrationsUpTo('0005_fillfactor');
+  });
+  afterAll(async () => {
+    await database?.close();
+    if (url) await dropPostgresDatabase(url);
+    rmSync(older, { recursive: true, force: true });
+  });
+
+  it('moves the events not yet routed into the pipeline queue when the log becomes append-only (0006)', async () => {
+    await migrateTo(database, url, older);
+    await database.query(sql`
+      insert into events (source_id, message_id, type, payload, state, attempts, lease_until, error, processed_at) values
+        ('web', 'routed', 'track', '{}', 'done', 1, null, null, now()),
+        ('web', 'waiting', 'track', '{}', 'pending', 2, now() + interval '1 minute', 'routing did not finish: connector out-a cannot be loaded', null),
+        ('web', 'given-up', 'track', '{}', 'failed', 6, null, 'gave up after 5 attempts', '2026-11-30T10:00:00Z')`);
+
+    await migrateDatabase(database, url);
+
+    const queued = await database.query<{ message_id: string; state: string; attempts: number; leased: boolean; error: string | null; failed_at: Date | string | null }>(sql`
+      select e.message_id, q.state, q.attempts, q.lease_until is not null as leased, q.error, q.failed_at
+      from event_queue q join events e on e.id = q.event_id order by e.id`);
+    expect(queued.map(({ failed_at, ...row }) => ({ ...row, failedAt: failed_at === null ? null : new Date(failed_at).toISOString() }))).toEqual([
+      { message_id: 'waiting', state: 'pending', attempts: 2, leased: true, error: 'routing did not finish: connector out-a cannot be loaded', failedAt: null },
+      { message_id: 'given-up', state: 'failed', attempts: 6, leased: false, error: 'gave up after 5 attempts', failedAt: '2026-11-30T10:00:00.000Z' },
+    ]);
+    const columns = await database.query<{ column_name: string }>(sql`
+      select column_name from information_schema.columns where table_name = 'events' order by ordinal_position`);
+    expect(columns.map((row) => row.column_name)).toEqual(['id', 'source_id', 'message_id', 'type', 'payload', 'received_at']);
+  });
+});
