@@ -166,12 +166,16 @@ export class IngestWriter {
     // Two JSON parameters whatever the number of rows: the statement text never changes (prepared
     // once per connection), PostgreSQL parses JSON faster than a long VALUES list, and the columns
     // are read from the payload itself. Only the positions of rows already stored come back. Each
-    // new event is queued for the pipeline in the same statement.
+    // new event is queued for the pipeline in the same statement. The two arrays are unnested side
+    // by side (ROWS FROM), so each parameter is parsed once: the prepared statement's generic plan
+    // does not fold parameters into constants, and an expression of one per row would parse it per row.
     const [answer] = await this.runtime.database.query<{ duplicates: number[] | null }>(sql`
       with input as (
-        select batch.sources ->> (row.n - 1)::int as source_id, row.event ->> 'messageId' as message_id, row.event, row.n
-        from (select (${JSON.stringify(sources)})::text::jsonb as sources) batch,
-          jsonb_array_elements((${storableJsonText(JSON.stringify(rows))})::text::jsonb) with ordinality as row(event, n)
+        select row.source_id, row.event ->> 'messageId' as message_id, row.event, row.n
+        from rows from (
+          jsonb_array_elements((${storableJsonText(JSON.stringify(rows))})::text::jsonb),
+          jsonb_array_elements_text((${JSON.stringify(sources)})::text::jsonb)
+        ) with ordinality as row(event, source_id, n)
       ), inserted as (
         insert into events (source_id, message_id, type, payload, received_at)
         select source_id, message_id, event ->> 'type', event, (event ->> 'receivedAt')::timestamptz from input
