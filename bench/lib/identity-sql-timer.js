@@ -54,27 +54,15 @@ export function timeStatements(runtime) {
       add(label(query), performance.now() - started, paramBytes(query));
     }
   };
-  const { database, db } = runtime;
+  const { database } = runtime;
   const query = database.query.bind(database);
   database.query = (sql) => timed(sql, () => query(sql));
-  const transaction = db.transaction.bind(db);
-  db.transaction = async (callback, config) => {
+  const transaction = database.transaction.bind(database);
+  database.transaction = async (work) => {
     const started = performance.now();
     depth++;
     try {
-      return await transaction(
-        (tx) =>
-          callback(
-            new Proxy(tx, {
-              get(target, property) {
-                if (property === 'execute') return (sql) => timed(sql, () => target.execute(sql));
-                const value = Reflect.get(target, property, target);
-                return typeof value === 'function' ? value.bind(target) : value;
-              },
-            }),
-          ),
-        config,
-      );
+      return await transaction((run) => work((sql) => timed(sql, () => run(sql))));
     } finally {
       depth--;
       transactions++;

@@ -9,12 +9,23 @@ export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type DriverName = 'postgres' | 'pglite';
 
+/** Runs one statement inside a transaction and returns its rows. */
+export type Run = <Row = Record<string, unknown>>(query: SQL) => Promise<Row[]>;
+
 /** An open database: the drizzle handle plus what differs between the two drivers. */
 export interface Database {
   db: Db;
   driver: DriverName;
   /** Runs raw SQL and returns its rows, the same shape on both drivers. */
   query<Row = Record<string, unknown>>(query: SQL): Promise<Row[]>;
+  /**
+   * Runs `work` in one transaction of raw statements: committed when it resolves, rolled back
+   * when it throws. On PostgreSQL the statements go out as named prepared statements, as `query`'s do.
+   *
+   * @example
+   * await database.transaction(async (run) => { await run(sql`update profiles set ...`); });
+   */
+  transaction<T>(work: (run: Run) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,16 +61,25 @@ async function openPostgres(url: string, max: number, prepare: boolean): Promise
   // drizzle() also installs its type parsers on the client, which the raw path below shares.
   const db = drizzle(client, { schema }) as unknown as Db;
   const dialect = new PgDialect();
+  // A named prepared statement per query text and connection, where drizzle's execute() sends
+  // each one unnamed (and, having parameters, asks the server for their types first: a second
+  // round trip). The server parses and plans the hot statements (a profile lookup, a claim, the
+  // identity stage's) once per connection instead of on every call: a lookup at 1M profiles takes
+  // about 0.3 ms instead of 0.7, and the identity stage costs the server about 10 % less CPU
+  // (docs/identity.md, "Measured"). A prepared statement may run with a generic plan, which
+  // does not fold parameters into constants: cast a parameter where it enters (`$1::jsonb`), never
+  // in an expression evaluated per row (`$1::text::jsonb` parses the text again for every row).
+  const runOn = (connection: { unsafe: typeof client.unsafe }): Run => async <Row>(query: SQL) => {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return [...((await connection.unsafe(text, params as never[], { prepare })) as unknown as Row[])];
+  };
+  const run = runOn(client);
   return {
     db,
     driver: 'postgres',
-    async query<Row>(query: SQL) {
-      // A named prepared statement per query text and connection, where drizzle's execute() sends
-      // each one unnamed: the server then parses and plans the hot statements (a profile lookup,
-      // a claim) once per connection instead of on every call — a lookup at 1M profiles takes
-      // about 0.3 ms instead of 0.7 (docs/identity.md, "Measured").
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      return [...((await client.unsafe(text, params as never[], { prepare })) as unknown as Row[])];
+    query: run,
+    async transaction<T>(work: (run: Run) => Promise<T>) {
+      return (await client.begin((tx) => work(runOn(tx)))) as T;
     },
     async close() {
       await client.end({ timeout: 5 });
@@ -80,6 +100,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     async query<Row>(query: SQL) {
       const result = (await db.execute(query)) as unknown as { rows: Row[] };
       return result.rows;
+    },
+    async transaction<T>(work: (run: Run) => Promise<T>) {
+      return db.transaction(async (tx) =>
+        work(async <Row>(query: SQL) => ((await tx.execute(query)) as unknown as { rows: Row[] }).rows),
+      );
     },
     async close() {
       await client.close();

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { WeftEvent } from '@weft/plugin-sdk';
-import type { Database } from '../db/client.js';
+import type { Database, Run } from '../db/client.js';
 import type { Claim } from './lease-keeper.js';
 import type { OutboxRow, StoredEvent } from './router.js';
-import { runner, textArray, type Run } from '../identity/store.js';
+import { textArray } from '../identity/store.js';
 
 export interface ClaimedEvent extends StoredEvent, Claim {
   /** Why the previous attempt to route it did not finish, if it did not. */
@@ -66,7 +66,7 @@ export interface EventOutcome extends Claim {
  */
 export async function commitRouting(database: Database, outcomes: EventOutcome[], rows: OutboxRow[]): Promise<string[]> {
   if (outcomes.length === 0) return [];
-  return database.db.transaction(async (tx) => commitRoutingIn(runner(tx), outcomes, rows));
+  return database.transaction((run) => commitRoutingIn(run, outcomes, rows));
 }
 
 /**

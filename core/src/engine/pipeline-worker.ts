@@ -9,7 +9,6 @@ import { EventRouter, describeError, type OutboxRow, type TransformOutcome } fro
 import { claimPendingEvents, commitRoutingIn, lockHeldClaims, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
 import { IdentityResolver, type IdentityInput, type PreparedBatch } from '../identity/resolver.js';
 import type { ResolveItem } from '../identity/plan.js';
-import { runner } from '../identity/store.js';
 import { Idler } from './idler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
@@ -154,8 +153,7 @@ export class PipelineWorker {
   async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.runtime.db.transaction(async (tx) => {
-          const run = runner(tx);
+        return await this.runtime.database.transaction(async (run) => {
           // Safe to commit without waiting for the WAL flush: a commit lost in a crash leaves its
           // events pending in the (durably ingested) log, and they are simply routed again.
           await run(sql`set local synchronous_commit = off`);

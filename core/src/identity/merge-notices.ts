@@ -4,7 +4,7 @@ import { connectors } from '../db/schema/index.js';
 import type { Runtime } from '../runtime.js';
 import type { ConnectorCache, LiveConnector } from '../engine/connector-cache.js';
 import type { OutboxRow } from '../engine/router.js';
-import type { Run } from './store.js';
+import type { Run } from '../db/client.js';
 
 /**
  * The action name of merge notices in the outbox. Plugins cannot name an action `$…`, so a notice

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { WeftError, notFound } from '../errors.js';
 import type { IdentityPlan } from './plan.js';
-import { loadForPlan, runner, writePlan, type Run } from './store.js';
+import type { Run } from '../db/client.js';
+import { loadForPlan, writePlan } from './store.js';
 import { identifierKey, type IdentifierTypes, type NormalizedIdentifier } from './types.js';
 
 /** Why two profiles are being merged by something other than an event. */
@@ -49,8 +50,7 @@ export async function mergeProfiles(
   onMerged?: (run: Run, merge: { survivor: string; loser: string; rule: string }) => Promise<void>,
 ): Promise<string> {
   const ranks = await typeRanks(types);
-  return database.db.transaction(async (tx) => {
-    const run = runner(tx);
+  return database.transaction(async (run) => {
     const [a, b] = await Promise.all(ids.map((id) => liveProfileId(run, id)));
     if (!a) throw notFound('Profile', ids[0]);
     if (!b) throw notFound('Profile', ids[1]);

@@ -6,7 +6,8 @@ import type { ConnectorCache } from '../engine/connector-cache.js';
 import type { Pino } from '../logger.js';
 import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
 import { IdentityPlan, type PlannedMerge, type ResolveItem } from './plan.js';
-import { loadForPlan, lockIdentifiers, textArray, tryLockIdentifiers, writePlan, type Run } from './store.js';
+import type { Run } from '../db/client.js';
+import { loadForPlan, lockIdentifiers, textArray, tryLockIdentifiers, writePlan } from './store.js';
 import type { IdentitySettings } from './settings.js';
 import { IdentifierTypes } from './types.js';
 

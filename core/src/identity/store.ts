@@ -1,19 +1,9 @@
 import { hash } from 'node:crypto';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import type { Run } from '../db/client.js';
 import type { TraitSource } from '../db/schema/index.js';
 import type { IdentityPlan, PlannedProfile } from './plan.js';
 import { identifierKey, type NormalizedIdentifier } from './types.js';
-
-/** Runs one statement inside the caller's transaction and returns its rows. */
-export type Run = <Row = Record<string, unknown>>(query: SQL) => Promise<Row[]>;
-
-/** `tx.execute` answers with rows (postgres.js) or `{ rows }` (PGlite). */
-export function runner(tx: { execute(query: SQL): Promise<unknown> }): Run {
-  return async <Row>(query: SQL) => {
-    const result = await tx.execute(query);
-    return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
-  };
-}
 
 const json = (value: unknown) => JSON.stringify(value);
 

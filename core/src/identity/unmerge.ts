@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Database, Run } from '../db/client.js';
 import type { TraitSource } from '../db/schema/index.js';
 import { WeftError, notFound } from '../errors.js';
 import { liveProfileId, profileIdentifiers, typeRanks } from './merge.js';
 import { describeKey } from './plan.js';
-import { loadForPlan, runner, type Run } from './store.js';
+import { loadForPlan } from './store.js';
 import type { TraitRules } from './traits.js';
 import { identifierKey, type IdentifierTypes, type NormalizedIdentifier } from './types.js';
 import type { IdentityPlan } from './plan.js';
@@ -45,8 +45,7 @@ export async function unmergeProfile(
   reason: string | undefined,
 ): Promise<string[]> {
   const ranks = await typeRanks(types);
-  return database.db.transaction(async (tx) => {
-    const run = runner(tx);
+  return database.transaction(async (run) => {
     const live = await liveProfileId(run, profileId);
     if (!live) throw notFound('Profile', profileId);
     // Same locks, in the same order, as the pipeline's identity stage takes.
