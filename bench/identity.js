@@ -143,7 +143,7 @@ async function identifyRun({ total, batchSize, label }) {
       select (select count(*)::int from profiles) as profiles,
         (select count(*)::int from profiles where merged_into is null) as live_profiles,
         (select count(*)::int from identities) as identities,
-        (select count(*)::int from identity_links) as links,
+        (select count(*)::int from identity_links) + (select count(*)::int from identities where attached_to_id is not null) as links,
         (select count(*)::int from identity_ledger where kind = 'merged') as merges,
         (select count(*)::int from identity_ledger where kind = 'linked') as linked,
         (select count(*)::int from identity_ledger where kind = 'conflict') as conflicts,

@@ -42,7 +42,7 @@ describe('probabilistic identity matching', () => {
     await t?.cleanup();
   });
   beforeEach(async () => {
-    for (const table of ['events', 'profiles', 'identities', 'identity_links', 'identity_ledger', 'profile_events', 'identity_reviews', 'identity_blocking_keys', 'identity_match_runs', 'connector_kv']) {
+    for (const table of ['event_queue', 'events', 'profiles', 'identities', 'identity_links', 'identity_ledger', 'profile_events', 'identity_reviews', 'identity_blocking_keys', 'identity_match_runs', 'connector_kv']) {
       await t.runtime.database.query(sql.raw(`delete from ${table}`));
     }
   });

@@ -35,7 +35,7 @@ export async function createIdentityRuntime(): Promise<IdentityTestRuntime> {
       return (await test.runtime.identity.profiles.lookup(identifier)).id;
     },
     async reset() {
-      for (const table of ['deliveries', 'events', 'profiles', 'identities', 'identity_links', 'identity_ledger', 'profile_events', 'identifier_types', 'identity_settings']) {
+      for (const table of ['deliveries', 'event_queue', 'events', 'profiles', 'identities', 'identity_links', 'identity_ledger', 'profile_events', 'identifier_types', 'identity_settings']) {
         await test.runtime.database.query(sql.raw(`delete from ${table}`));
       }
     },

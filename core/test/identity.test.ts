@@ -209,6 +209,25 @@ describe('identity resolution', () => {
       expect(await test.partition()).toHaveLength(1);
     });
 
+    it('explains each identifier an event attached by that event, and an unmerge by one such link keeps it in the history, removed', async () => {
+      await test.send({ type: 'identify', userId: 'u1', anonymousId: 'tablet-1', traits: { email: 'ada@example.com' }, timestamp: at(0) });
+      const ada = await test.profileOf('user_id:u1');
+      const { links } = await test.runtime.identity.profiles.explain(ada);
+      const ends = (link: (typeof links)[number]) => [`${link.from.type}:${link.from.value}`, `${link.to.type}:${link.to.value}`].join(' - ');
+      expect(links.map(ends).sort()).toEqual(['user_id:u1 - anonymous_id:tablet-1', 'user_id:u1 - email:ada@example.com']);
+      for (const link of links) expect(link).toMatchObject({ rule: 'event', confidence: 1, eventId: expect.any(Number), removedAt: null, evidence: null });
+      const tablet = links.find((link) => link.to.value === 'tablet-1')!;
+
+      const [kept, split] = await test.runtime.identity.unmerge(ada, { linkId: tablet.id }, 'shared tablet');
+      expect(kept).toBe(ada);
+      expect(await test.partition()).toEqual([['anonymous_id:tablet-1'], ['email:ada@example.com', 'user_id:u1']]);
+      const after = await test.runtime.identity.profiles.explain(ada);
+      expect(after.links.find((link) => link.id === tablet.id)).toMatchObject({ ...tablet, removedAt: expect.any(String) });
+      expect((await test.runtime.identity.profiles.explain(split!)).links.map((link) => [link.id, link.removedAt !== null])).toEqual([[tablet.id, true]]);
+      // Removed once, the link is gone from the graph: removing it again is refused.
+      await expect(test.runtime.identity.unmerge(ada, { linkId: tablet.id })).rejects.toMatchObject({ status: 404 });
+    });
+
     it('merges two profiles by hand and splits them again by removing that link', async () => {
       await test.send({ type: 'identify', userId: 'u1' }, { type: 'identify', userId: 'crm-only', context: { externalIds: [{ type: 'crm_id', id: 'C-7' }] } });
       const u1 = await test.profileOf('user_id:u1');

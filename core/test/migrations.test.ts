@@ -35,31 +35,37 @@ async function migrateTo(database: Database, url: string | undefined, folder: st
   }
 }
 
-describe(`migrations (${testDriver()})`, () => {
+describe(`migrations, applied one after another as upgrades would (${testDriver()})`, () => {
   let database: Database;
   let url: string | undefined;
-  let older: string;
+  const folders: string[] = [];
 
   beforeAll(async () => {
     url = testDriver() === 'postgres' ? await createPostgresDatabase() : undefined;
     database = await openDatabase({ url });
-    older = migrationsUpTo('0005_fillfactor');
   });
   afterAll(async () => {
     await database?.close();
     if (url) await dropPostgresDatabase(url);
-    rmSync(older, { recursive: true, force: true });
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
 
+  /** Brings the database to `tag`, as an older version of Weft would have left it. */
+  const migrateUpTo = async (tag: string) => {
+    const folder = migrationsUpTo(tag);
+    folders.push(folder);
+    await migrateTo(database, url, folder);
+  };
+
   it('moves the events not yet routed into the pipeline queue when the log becomes append-only (0006)', async () => {
-    await migrateTo(database, url, older);
+    await migrateUpTo('0005_fillfactor');
     await database.query(sql`
       insert into events (source_id, message_id, type, payload, state, attempts, lease_until, error, processed_at) values
         ('web', 'routed', 'track', '{}', 'done', 1, null, null, now()),
         ('web', 'waiting', 'track', '{}', 'pending', 2, now() + interval '1 minute', 'routing did not finish: connector out-a cannot be loaded', null),
         ('web', 'given-up', 'track', '{}', 'failed', 6, null, 'gave up after 5 attempts', '2026-11-30T10:00:00Z')`);
 
-    await migrateDatabase(database, url);
+    await migrateUpTo('0006_event_queue');
 
     const queued = await database.query<{ message_id: string; state: string; attempts: number; leased: boolean; error: string | null; failed_at: Date | string | null }>(sql`
       select e.message_id, q.state, q.attempts, q.lease_until is not null as leased, q.error, q.failed_at
@@ -71,5 +77,22 @@ describe(`migrations (${testDriver()})`, () => {
     const columns = await database.query<{ column_name: string }>(sql`
       select column_name from information_schema.columns where table_name = 'events' order by ordinal_position`);
     expect(columns.map((row) => row.column_name)).toEqual(['id', 'source_id', 'message_id', 'type', 'payload', 'received_at']);
+  });
+
+  it('draws link ids from the identities sequence, past every id used before, once identities carry their links (0007)', async () => {
+    await database.query(sql`
+      insert into identities (id, type, value, profile_id, origin_profile_id) values (1, 'user_id', 'u1', 'p1', 'p1'), (2, 'email', 'a@example.com', 'p1', 'p1')`);
+    await database.query(sql`select setval('identities_id_seq', 2)`);
+    await database.query(sql`
+      insert into identity_links (id, from_identity_id, to_identity_id, rule) values (7, 1, 2, 'event')`);
+
+    await migrateDatabase(database, url);
+
+    const [identity] = await database.query<{ id: string | number }>(sql`
+      insert into identities (type, value, profile_id, origin_profile_id) values ('phone', '+8613800138000', 'p1', 'p1') returning id`);
+    const [link] = await database.query<{ id: string | number }>(sql`
+      insert into identity_links (from_identity_id, to_identity_id, rule) values (1, ${identity!.id}, 'manual') returning id`);
+    expect(Number(identity!.id)).toBe(8);
+    expect(Number(link!.id)).toBe(9);
   });
 });

@@ -3,7 +3,8 @@ import type { Database } from '../db/client.js';
 import { WeftError, notFound } from '../errors.js';
 import type { IdentityPlan } from './plan.js';
 import type { Run } from '../db/client.js';
-import { loadForPlan, writePlan } from './store.js';
+import { loadForPlan } from './store.js';
+import { writePlan } from './write-plan.js';
 import { identifierKey, type IdentifierTypes, type NormalizedIdentifier } from './types.js';
 
 /** Why two profiles are being merged by something other than an event. */

@@ -7,7 +7,8 @@ import type { Pino } from '../logger.js';
 import { builtInIdentifiers, eventTraits, normalizeIdentifiers, occurredAt } from './extract.js';
 import { IdentityPlan, type PlannedMerge, type ResolveItem } from './plan.js';
 import type { Run } from '../db/client.js';
-import { loadForPlan, lockIdentifiers, textArray, tryLockIdentifiers, writePlan } from './store.js';
+import { loadForPlan, lockIdentifiers, textArray, tryLockIdentifiers } from './store.js';
+import { writePlan } from './write-plan.js';
 import type { IdentitySettings } from './settings.js';
 import { IdentifierTypes } from './types.js';
 

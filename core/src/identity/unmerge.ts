@@ -54,7 +54,9 @@ export async function unmergeProfile(
     const links = await run<{ id: string | number; from_identity_id: string | number; to_identity_id: string | number }>(sql`
       select l.id, l.from_identity_id, l.to_identity_id from identity_links l
       where l.removed_at is null and l.from_identity_id in (select id from identities where profile_id = ${live})
-        and l.to_identity_id in (select id from identities where profile_id = ${live})`);
+        and l.to_identity_id in (select id from identities where profile_id = ${live})
+      union all
+      select id, attached_to_id, id from identities where profile_id = ${live} and attached_to_id is not null`);
     const byId = new Map(identities.map((identity) => [identity.id, identity]));
     let removed: number[];
     let leaving = new Set<number>();
@@ -89,8 +91,7 @@ export async function unmergeProfile(
       if (owner !== live) results.push(owner);
       for (const id of group) owners.set(id, owner);
     }
-    await run(sql`update identity_links set removed_at = now(), removed_reason = ${reason ?? 'unmerge'}
-      where id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(removed)}::jsonb))`);
+    await removeLinks(run, removed, reason ?? 'unmerge');
     const moves = JSON.stringify([...owners].filter(([, owner]) => owner !== live).map(([id, owner]) => ({ id, owner })));
     await run(sql`update identities i set profile_id = m.owner from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text) where i.id = m.id`);
     await reattributeEvents(run, live, owners, rules, results, revived);
@@ -103,6 +104,23 @@ export async function unmergeProfile(
     }
     return results;
   });
+}
+
+/**
+ * Marks links removed. A link an identity carried moves to `identity_links` under the same id,
+ * removed: the history keeps it, and the identity carries none any more.
+ */
+async function removeLinks(run: Run, ids: number[], reason: string): Promise<void> {
+  const removed = `{${ids.join(',')}}`;
+  await run(sql`update identity_links set removed_at = now(), removed_reason = ${reason} where id = any(${removed}::bigint[])`);
+  await run(sql`
+    with carried as (
+      select id, attached_to_id, attached_event_id, first_seen_at from identities where id = any(${removed}::bigint[]) and attached_to_id is not null for update
+    ), dropped as (
+      update identities i set attached_to_id = null, attached_event_id = null from carried c where i.id = c.id returning c.*
+    )
+    insert into identity_links (id, from_identity_id, to_identity_id, rule, confidence, event_id, created_at, removed_at, removed_reason)
+    select id, attached_to_id, id, 'event', 1, attached_event_id, first_seen_at, now(), ${reason} from dropped`);
 }
 
 /**

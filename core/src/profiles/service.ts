@@ -162,7 +162,13 @@ export class ProfileService {
         f.type as f_type, f.scope as f_scope, f.value as f_value, t.type as t_type, t.scope as t_scope, t.value as t_value
       from identity_links l join identities f on f.id = l.from_identity_id join identities t on t.id = l.to_identity_id
       where f.profile_id = ${live} or t.profile_id = ${live}
-      order by l.id`);
+      union all
+      -- The links identities carry (an event attached them); they never cross profiles, as an unmerge moves the ones it removes to identity_links.
+      select t.id, 'event', 1, t.attached_event_id, t.first_seen_at, null, null,
+        f.type, f.scope, f.value, t.type, t.scope, t.value
+      from identities t join identities f on f.id = t.attached_to_id
+      where t.profile_id = ${live} and t.attached_to_id is not null
+      order by id`);
     const ledger = await this.database.query<{
       id: string | number;
       at: Date | string;

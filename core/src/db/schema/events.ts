@@ -22,7 +22,8 @@ export const events = pgTable(
 /**
  * The pipeline queue: one row per event not yet routed (`pending`) or given up on (`failed`); a
  * routed event's row is deleted, so an event without one is done. A claim pushes `lease_until`
- * forward; an expired lease makes the event claimable again.
+ * forward; an expired lease makes the event claimable again. No foreign key to `events` (its check
+ * would cost ingest a trigger call per event): whatever deletes an event deletes its queue row.
  */
 export const eventQueue = pgTable(
   'event_queue',

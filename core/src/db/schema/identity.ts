@@ -28,7 +28,13 @@ export const profiles = pgTable(
   (table) => [index('profiles_merged_into_idx').on(table.mergedInto).where(sql`merged_into is not null`)],
 );
 
-/** A normalised identifier `(type, scope, value)` and the one profile it belongs to. */
+/**
+ * A normalised identifier `(type, scope, value)` and the one profile it belongs to. An identifier
+ * an event attached to a profile carries that link itself (`attached_to_id`, `attached_event_id`):
+ * the edge to the identifier it was attached by, with rule `event` and confidence 1. Its id is
+ * the link's id (links and identities share one sequence); every other link is an
+ * `identity_links` row. One row per attach instead of two halves the graph's writes.
+ */
 export const identities = pgTable(
   'identities',
   {
@@ -40,6 +46,10 @@ export const identities = pgTable(
     profileId: text('profile_id').notNull(),
     /** The profile it first joined: an unmerge brings split-off identifiers back to it. */
     originProfileId: text('origin_profile_id').notNull(),
+    /** The identity this one was attached by (an event's link); null for a profile's first, or once an unmerge removed the link. */
+    attachedToId: bigint('attached_to_id', { mode: 'number' }),
+    /** The event that attached it. */
+    attachedEventId: bigint('attached_event_id', { mode: 'number' }),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -53,7 +63,10 @@ export const identities = pgTable(
 export const identityLinks = pgTable(
   'identity_links',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    // From the identities' sequence: an attach link's id is its identity's, and no link id is both.
+    id: bigint('id', { mode: 'number' })
+      .primaryKey()
+      .default(sql`nextval('identities_id_seq')`),
     fromIdentityId: bigint('from_identity_id', { mode: 'number' }).notNull(),
     toIdentityId: bigint('to_identity_id', { mode: 'number' }).notNull(),
     /** `event`, `manual`, `review`, or `probabilistic:<connector>`. */
