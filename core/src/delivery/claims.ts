@@ -13,7 +13,8 @@ export interface ClaimedDelivery extends Claim {
 /**
  * Claims up to `limit` due deliveries of one connector, oldest due first, and counts the attempt.
  * The claim pushes `next_attempt_at` forward by the lease: if this process dies, the rows fall
- * due again and another worker takes them. Rows other workers are claiming are skipped.
+ * due again and another worker takes them. Rows other workers are claiming are skipped. The rows
+ * are picked as an array, probed through the primary key: see `claimPendingEvents` for why.
  *
  * @example
  * const claimed = await claimDueDeliveries(database, 'crm-hook', 200, 60_000);
@@ -21,13 +22,13 @@ export interface ClaimedDelivery extends Claim {
 export async function claimDueDeliveries(database: Database, connectorId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
   const rows = await database.query<{ id: string | number; action: string; idempotency_key: string; message_id: string; payload: unknown; attempts: number }>(sql`
     update deliveries set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000}), attempts = attempts + 1, updated_at = now()
-    where id in (
+    where id = any(array(
       select id from deliveries
       where connector_id = ${connectorId} and status = 'pending' and next_attempt_at <= now()
       order by next_attempt_at, id
       limit ${limit}
       for update skip locked
-    )
+    ))
     returning id, action, idempotency_key, message_id, payload, attempts`);
   return rows
     .map((row) => ({
