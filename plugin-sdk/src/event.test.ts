@@ -73,6 +73,18 @@ describe('eventInputSchema', () => {
     expect(errorsOf({ type: 'track', userId: 'u1', event: 'E', properties: [1, 2] }).map((error) => error.path)).toEqual(['properties']);
   });
 
+  it('refuses times outside the years 1 to 9999, which no database column or vendor takes', () => {
+    for (const time of ['+020000-01-01T00:00:00Z', '-000100-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', 253402300800000]) {
+      const result = eventInputSchema.safeParse({ type: 'track', event: 'x', userId: 'u1', timestamp: time });
+      expect(result.success, String(time)).toBe(false);
+      expect(result.error!.issues[0]).toMatchObject({ path: ['timestamp'], message: expect.stringMatching(/^must be a date from year 1 to 9999, not /) });
+    }
+    expect(eventInputSchema.parse({ type: 'track', event: 'x', userId: 'u1', sentAt: '0001-01-01T00:00:00Z', timestamp: '9999-12-31T23:59:59.999Z' })).toMatchObject({
+      sentAt: '0001-01-01T00:00:00.000Z',
+      timestamp: '9999-12-31T23:59:59.999Z',
+    });
+  });
+
   it('refuses an external id without a type', () => {
     expect(errorsOf({ type: 'identify', userId: 'u1', context: { externalIds: [{ id: 'o6_bmjrPTlm6' }] } }).map((error) => error.path)).toEqual([
       'context.externalIds.0.type',
@@ -111,9 +123,9 @@ describe('toWeftEvent', () => {
     expect(withOriginal).toMatchObject({ timestamp: '2012-12-02T00:31:29.738Z', originalTimestamp: '2012-12-02T00:31:29.738Z' });
   });
 
-  it('keeps the uncorrected time when the correction would leave the range of dates', () => {
-    const parsed = eventInputSchema.parse({ type: 'page', userId: 'u1', timestamp: '+275760-09-13T00:00:00.000Z', sentAt: '1970-01-01T00:00:00.000Z' });
-    expect(toWeftEvent(parsed, receivedAt).timestamp).toBe('+275760-09-13T00:00:00.000Z');
+  it('keeps the uncorrected time when the correction would leave the storable years', () => {
+    const parsed = eventInputSchema.parse({ type: 'page', userId: 'u1', timestamp: '9999-06-01T00:00:00.000Z', sentAt: '1970-01-01T00:00:00.000Z' });
+    expect(toWeftEvent(parsed, receivedAt).timestamp).toBe('9999-06-01T00:00:00.000Z');
   });
 
   it('uses receivedAt when the client sent no time at all', () => {

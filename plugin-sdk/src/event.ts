@@ -21,10 +21,19 @@ export const externalIdSchema = z.looseObject({
 // twice plus `toISOString()` is a sizeable share of that work.
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** Years an event time may have: four-digit ISO-8601 years, which every store and vendor reads (a Date reaches ±275,760). */
+const firstYear = 1;
+const lastYear = 9999;
+const storableTime = (date: Date) => date.getUTCFullYear() >= firstYear && date.getUTCFullYear() <= lastYear;
+
 const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date or epoch milliseconds' });
+    return z.NEVER;
+  }
+  if (!storableTime(date)) {
+    ctx.addIssue({ code: 'custom', message: `must be a date from year ${firstYear} to ${lastYear}, not ${date.toISOString()}` });
     return z.NEVER;
   }
   const canonical =
@@ -106,9 +115,6 @@ export interface WeftEvent {
 /** An event as `eventInputSchema` outputs it: ids as strings, dates as ISO strings. */
 export type ParsedEventInput = z.output<typeof eventInputSchema>;
 
-/** The largest time a JavaScript Date can hold, in ms from the epoch. */
-const maxDateMs = 8.64e15;
-
 /**
  * Completes a validated event the way ingest does: a `messageId` when the client sent none,
  * `receivedAt`, and Segment's clock-skew correction: with `sentAt` and a client time,
@@ -125,7 +131,9 @@ export function toWeftEvent(parsed: ParsedEventInput, receivedAt: Date = new Dat
   let time: { timestamp: string; originalTimestamp?: string } = { timestamp: parsed.timestamp ?? clientTime ?? received };
   if (parsed.sentAt && clientTime) {
     const corrected = receivedAt.getTime() - (Date.parse(parsed.sentAt) - Date.parse(clientTime));
-    if (Math.abs(corrected) <= maxDateMs) time = { timestamp: new Date(corrected).toISOString(), originalTimestamp: clientTime };
+    const correctedDate = new Date(corrected);
+    // A correction that leaves the storable years (a client clock decades off) is not applied.
+    if (!Number.isNaN(corrected) && storableTime(correctedDate)) time = { timestamp: correctedDate.toISOString(), originalTimestamp: clientTime };
   }
   return { ...parsed, messageId: parsed.messageId ?? randomUUID(), receivedAt: received, ...time } as WeftEvent;
 }

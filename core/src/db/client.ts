@@ -40,6 +40,25 @@ export interface DatabaseOptions {
   prepare?: boolean;
 }
 
+/**
+ * A `timestamptz` as PostgreSQL writes it in a raw row (`0001-01-01 00:00:00+00`, `… BC`), as a
+ * Date. `new Date()` reads that text with the engine's lenient parser, which takes a year below
+ * 100 for 19xx or 20xx; rewritten in ISO 8601 form, every year reads right. Weft's connections
+ * run in UTC, so offsets are whole hours.
+ *
+ * @example
+ * pgTimestamp('0001-01-01 00:00:00+00').toISOString() // '0001-01-01T00:00:00.000Z'
+ */
+export function pgTimestamp(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  const match = /^(\d{4,})-(\d\d)-(\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)(?::?(\d\d))?( BC)?$/.exec(value);
+  if (!match) return new Date(value);
+  const [, yearDigits, month, day, time, offsetHours, offsetMinutes = '00', bc] = match;
+  const year = bc ? 1 - Number(yearDigits) : Number(yearDigits);
+  const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  return new Date(`${yearText}-${month}-${day}T${time}${offsetHours}:${offsetMinutes}`);
+}
+
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 /**
@@ -57,7 +76,8 @@ async function openPostgres(url: string, max: number, prepare: boolean): Promise
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { PgDialect } = await import('drizzle-orm/pg-core');
-  const client = postgres(url, { max, prepare, onnotice: () => {}, connection: { application_name: 'weft' } });
+  // UTC sessions: timestamps come back with whole-hour offsets whatever the server's own time zone.
+  const client = postgres(url, { max, prepare, onnotice: () => {}, connection: { application_name: 'weft', TimeZone: 'UTC' } });
   // drizzle() also installs its type parsers on the client, which the raw path below shares.
   const db = drizzle(client, { schema }) as unknown as Db;
   const dialect = new PgDialect();
@@ -93,6 +113,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
+  await client.exec(`set timezone to 'UTC'`);
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,

@@ -49,6 +49,18 @@ export async function renewEventLeases(database: Database, claims: Claim[], leas
     where q.event_id = c.id and q.attempts = c.attempts and q.state = 'pending'`);
 }
 
+/**
+ * Gives claimed events back before their lease runs out (their batch could not commit), with the
+ * reason as their last error, each claimable again after its `retryInMs`.
+ */
+export async function releaseEventClaims(database: Database, claims: Array<Claim & { retryInMs: number }>, error: string): Promise<void> {
+  await database.query(sql`
+    update event_queue q set error = ${error}, lease_until = now() + make_interval(secs => c.retry_ms / 1000.0)
+    from jsonb_to_recordset(${JSON.stringify(claims.map((claim) => ({ id: claim.id, attempts: claim.attempts, retry_ms: claim.retryInMs })))}::jsonb)
+      as c(id bigint, attempts int, retry_ms bigint)
+    where q.event_id = c.id and q.attempts = c.attempts and q.state = 'pending'`);
+}
+
 /** What routing decided for one claimed event. */
 export interface EventOutcome extends Claim {
   /** `pending`: routing could not finish (a connector could not be loaded); try again in `retryInMs`. */

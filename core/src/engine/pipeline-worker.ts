@@ -6,7 +6,7 @@ import { profileMatcher } from '../identity/matching.js';
 import { mergeNoticeRows, mergeNoticeTargets, type CommittedMerge } from '../identity/merge-notices.js';
 import { ConnectorCache, type LiveConnector } from './connector-cache.js';
 import { EventRouter, describeError, type OutboxRow, type TransformOutcome } from './router.js';
-import { claimPendingEvents, commitRoutingIn, lockHeldClaims, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
+import { claimPendingEvents, commitRouting, commitRoutingIn, lockHeldClaims, releaseEventClaims, renewEventLeases, type ClaimedEvent, type EventOutcome } from './claims.js';
 import { IdentityResolver, type IdentityInput, type PreparedBatch } from '../identity/resolver.js';
 import type { ResolveItem } from '../identity/plan.js';
 import { Idler } from './idler.js';
@@ -91,9 +91,23 @@ export class PipelineWorker {
       for (const connectorId of queuedFor) this.runtime.signals.deliveriesQueued(connectorId);
       await this.#matchChanged(changedProfiles);
       return claimed.length;
+    } catch (error) {
+      leases.stop();
+      await this.#putBack(claimed, error);
+      throw error;
     } finally {
       leases.stop();
     }
+  }
+
+  /**
+   * A batch that could not commit (the database went away, a bug): its events keep the reason as
+   * their last error and are claimable again after the usual backoff, not one lease later. Best
+   * effort: when the database is what failed, this fails too, and the leases run out instead.
+   */
+  async #putBack(claimed: ClaimedEvent[], error: unknown): Promise<void> {
+    const claims = claimed.map((event) => ({ id: event.id, attempts: event.attempts, retryInMs: postponeDelayMs(event.attempts) }));
+    await releaseEventClaims(this.runtime.database, claims, `routing did not finish: ${describeError(error)}`).catch(() => undefined);
   }
 
   /**
@@ -118,39 +132,59 @@ export class PipelineWorker {
   }
 
   /**
-   * Commits the batch; when the server's lock table cannot hold the identifier locks of the whole
-   * batch (with everything else running), the batch is committed in halves instead.
+   * Commits the batch. When the server's lock table cannot hold the identifier locks of the whole
+   * batch (with everything else running), the batch is committed in halves instead. When the
+   * database refuses a value of one event (a time or a text it cannot store), the batch is halved
+   * until that event stands alone, and only it fails: one bad event never holds back the rest.
    */
-  async #commitInParts(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
+  async #commitInParts(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<Committed> {
     try {
       return await this.#commit(claimed, routed, prepared, mergeTargets);
     } catch (error) {
-      if (sqlState(error) !== '53200' || claimed.length < 2) throw error;
-      // Once a minute at most: while the settings stay as they are, every large batch hits it.
-      if (Date.now() - this.#lockTableWarnedAt > 60_000) {
-        this.#lockTableWarnedAt = Date.now();
-        this.runtime.logger.warn(
-          { events: claimed.length },
-          'pipeline worker: the database ran out of lock slots for the identifiers of a batch; committing it in halves. ' +
-            'Raise max_locks_per_transaction, or lower WEFT_PIPELINE_BATCH_SIZE or WEFT_PIPELINE_CONCURRENCY (docs/identity.md, "Locks").',
-        );
+      const state = sqlState(error);
+      if (state === '53200' && claimed.length >= 2) {
+        // Once a minute at most: while the settings stay as they are, every large batch hits it.
+        if (Date.now() - this.#lockTableWarnedAt > 60_000) {
+          this.#lockTableWarnedAt = Date.now();
+          this.runtime.logger.warn(
+            { events: claimed.length },
+            'pipeline worker: the database ran out of lock slots for the identifiers of a batch; committing it in halves. ' +
+              'Raise max_locks_per_transaction, or lower WEFT_PIPELINE_BATCH_SIZE or WEFT_PIPELINE_CONCURRENCY (docs/identity.md, "Locks").',
+          );
+        }
+        return this.#commitHalves(claimed, routed, prepared, mergeTargets);
       }
-      const half = new Set(claimed.slice(0, Math.ceil(claimed.length / 2)).map((event) => event.id));
-      const part = (first: boolean) => {
-        const inPart = (eventId: number) => half.has(eventId) === first;
-        return this.#commitInParts(
-          claimed.filter((event) => inPart(event.id)),
-          routed.filter(({ event }) => inPart(event.id)),
-          { ...prepared, items: prepared.items.filter((item) => inPart(item.eventId)) },
-          mergeTargets,
-        );
-      };
-      const [a, b] = [await part(true), await part(false)];
-      return { queuedFor: [...new Set([...a.queuedFor, ...b.queuedFor])], changedProfiles: [...new Set([...a.changedProfiles, ...b.changedProfiles])] };
+      if (!refusesData(state)) throw error;
+      if (claimed.length >= 2) return this.#commitHalves(claimed, routed, prepared, mergeTargets);
+      return this.#failRefused(claimed[0]!, error);
     }
   }
 
-  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<{ queuedFor: string[]; changedProfiles: string[] }> {
+  async #commitHalves(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<Committed> {
+    const half = new Set(claimed.slice(0, Math.ceil(claimed.length / 2)).map((event) => event.id));
+    const part = (first: boolean) => {
+      const inPart = (eventId: number) => half.has(eventId) === first;
+      return this.#commitInParts(
+        claimed.filter((event) => inPart(event.id)),
+        routed.filter(({ event }) => inPart(event.id)),
+        { ...prepared, items: prepared.items.filter((item) => inPart(item.eventId)) },
+        mergeTargets,
+      );
+    };
+    const [a, b] = [await part(true), await part(false)];
+    return { queuedFor: [...new Set([...a.queuedFor, ...b.queuedFor])], changedProfiles: [...new Set([...a.changedProfiles, ...b.changedProfiles])] };
+  }
+
+  /** The one event of a batch whose values the database refuses: failed with its reason, the rest of its batch committed. */
+  async #failRefused(event: ClaimedEvent, error: unknown): Promise<Committed> {
+    const reason = `the database refused a value of the event: ${describeError(error)}`;
+    this.runtime.metrics.pipelineEvents.inc({ outcome: 'failed' });
+    this.runtime.logger.warn({ event: event.id, source: event.sourceId, reason }, 'pipeline worker: event failed');
+    await commitRouting(this.runtime.database, [{ id: event.id, attempts: event.attempts, state: 'failed', error: reason }], []);
+    return { queuedFor: [], changedProfiles: [] };
+  }
+
+  async #commit(claimed: ClaimedEvent[], routed: Routed[], prepared: PreparedBatch, mergeTargets: LiveConnector[]): Promise<Committed> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.runtime.database.transaction(async (run) => {
@@ -256,6 +290,12 @@ function postponeDelayMs(attempt: number): number {
   return 1_000 * 4 ** Math.max(0, attempt - 1);
 }
 
+/** What a committed batch leaves to do: wake these destinations' loops, match these profiles. */
+interface Committed {
+  queuedFor: string[];
+  changedProfiles: string[];
+}
+
 type TransformResult = { kind: 'transformed'; result: TransformOutcome } | { kind: 'postponed'; error: string } | { kind: 'final'; state: 'failed'; error: string };
 
 interface Routed {
@@ -298,6 +338,14 @@ function sqlState(error: unknown): string | undefined {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * A value the database cannot store (class 22, data exception: a time out of its range, a text it
+ * cannot encode) or an index entry too large (54000): the same event fails the same way every time.
+ */
+function refusesData(state: string | undefined): boolean {
+  return state !== undefined && (state.startsWith('22') || state === '54000');
 }
 
 function isDeadlock(error: unknown): boolean {

@@ -163,7 +163,12 @@ function withDistinctIds(input: WeftEvent, result: WeftEvent | WeftEvent[] | nul
   });
 }
 
-/** The message of anything thrown, without a stack. */
+/**
+ * The message of anything thrown, without a stack. drizzle wraps a database error in its own
+ * (`Failed query: <the SQL> params: …`): the database's message is what a person needs.
+ */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  return error.message.startsWith('Failed query: ') && cause instanceof Error ? cause.message : error.message;
 }

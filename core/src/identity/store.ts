@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Run } from '../db/client.js';
+import { pgTimestamp, type Run } from '../db/client.js';
 import type { TraitSource } from '../db/schema/index.js';
 import type { IdentityPlan, PlannedProfile } from './plan.js';
 import { identifierKey, type NormalizedIdentifier } from './types.js';
@@ -35,7 +35,7 @@ interface ProfileRow {
   created_at: Date | string;
 }
 
-const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
+const toDate = (value: Date | string | null) => (value === null ? null : pgTimestamp(value));
 
 interface IdentityRow {
   id: string | number;
@@ -106,8 +106,8 @@ export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: Nor
         identifier,
         profileId: row.profile_id,
         originProfileId: row.origin_profile_id,
-        firstSeenAt: new Date(row.first_seen_at),
-        lastSeenAt: new Date(row.last_seen_at),
+        firstSeenAt: pgTimestamp(row.first_seen_at),
+        lastSeenAt: pgTimestamp(row.last_seen_at),
       });
     }
   };
@@ -143,7 +143,7 @@ export async function loadForPlan(run: Run, plan: IdentityPlan, identifiers: Nor
   for (const row of locked.values()) {
     const profile: PlannedProfile = {
       id: row.id,
-      createdAt: new Date(row.created_at),
+      createdAt: pgTimestamp(row.created_at),
       traits: row.traits,
       traitSources: row.trait_sources,
       firstSeenAt: toDate(row.first_seen_at),

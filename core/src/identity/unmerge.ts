@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database, Run } from '../db/client.js';
+import { pgTimestamp, type Database, type Run } from '../db/client.js';
 import type { TraitSource } from '../db/schema/index.js';
 import { WeftError, notFound } from '../errors.js';
 import { liveProfileId, profileIdentifiers, typeRanks } from './merge.js';
@@ -192,7 +192,7 @@ async function reattributeEvents(run: Run, live: string, owners: Map<number, str
   const rows = await run<{ event_id: string | number; identity_ids: number[]; occurred_at: Date | string; traits: Record<string, unknown> | null; source_id: string }>(sql`
     select pe.event_id, pe.identity_ids, pe.occurred_at, pe.traits, e.source_id from profile_events pe join events e on e.id = pe.event_id
     where pe.profile_id = ${live} order by pe.occurred_at, pe.event_id`);
-  const timeline: TimelineRow[] = rows.map((row) => ({ eventId: Number(row.event_id), identityIds: row.identity_ids, occurredAt: new Date(row.occurred_at), traits: row.traits, sourceId: row.source_id }));
+  const timeline: TimelineRow[] = rows.map((row) => ({ eventId: Number(row.event_id), identityIds: row.identity_ids, occurredAt: pgTimestamp(row.occurred_at), traits: row.traits, sourceId: row.source_id }));
   const ownerOf = (event: TimelineRow) => event.identityIds.map((id) => owners.get(id)).find((owner) => owner !== undefined) ?? live;
   const moves = JSON.stringify(timeline.filter((event) => ownerOf(event) !== live).map((event) => ({ id: event.eventId, owner: ownerOf(event) })));
   await run(sql`update profile_events e set profile_id = m.owner from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text) where e.event_id = m.id`);

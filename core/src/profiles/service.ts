@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { pgTimestamp, type Database } from '../db/client.js';
 import type { TraitSource } from '../db/schema/index.js';
 import { invalid, notFound } from '../errors.js';
 import type { IdentifierTypes } from '../identity/types.js';
@@ -60,7 +60,7 @@ export interface LedgerView {
   details: Record<string, unknown> | null;
 }
 
-const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+const iso = (value: Date | string | null) => (value === null ? null : pgTimestamp(value).toISOString());
 const scopeOf = (scope: string) => (scope === '' ? null : scope);
 
 /** Reading profiles: by id (following merges), by identifier, their timeline and their identity history. */
@@ -269,10 +269,14 @@ function encodeCursor(at: string, id: number): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');
 }
 
+const cursorTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(cursor: string): { at: string; id: number } {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number];
-    if (typeof at === 'string' && Number.isInteger(id) && !Number.isNaN(new Date(at).getTime())) return { at, id };
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    // Only what encodeCursor writes: a UTC instant as toISOString() gives it (a year of four digits, as
+    // ingest allows) and an event id; anything else would reach the database as a value it refuses.
+    if (typeof at === 'string' && cursorTime.test(at) && !Number.isNaN(Date.parse(at)) && Number.isSafeInteger(id) && (id as number) >= 0) return { at, id: id as number };
   } catch {
     // fall through to the error below
   }
