@@ -5,7 +5,7 @@ import type { TraitSource } from '../db/schema/index.js';
 import { WeftError, notFound } from '../errors.js';
 import { liveProfileId, profileIdentifiers, typeRanks } from './merge.js';
 import { describeKey } from './plan.js';
-import { loadForPlan } from './store.js';
+import { loadForPlan, textArray } from './store.js';
 import type { TraitRules } from './traits.js';
 import { identifierKey, type IdentifierTypes, type NormalizedIdentifier } from './types.js';
 import type { IdentityPlan } from './plan.js';
@@ -30,7 +30,8 @@ interface TimelineRow {
 /**
  * Splits a profile by removing links (DESIGN §7): the identifiers still connected to the
  * profile's oldest one keep its id; each other connected group becomes a profile of its own —
- * the profile it first belonged to, brought back, when that one had been merged in here. Events
+ * the outermost profile its identifiers came in with, brought back, when that one had been merged
+ * in here (directly or through others; the profiles merged into it answer with it again). Events
  * follow their identifiers, and every resulting profile's traits are folded again from its events.
  *
  * @returns the resulting profile ids, the one that kept the id first.
@@ -51,6 +52,7 @@ export async function unmergeProfile(
     // Same locks, in the same order, as the pipeline's identity stage takes.
     await loadForPlan(run, newPlan(), await profileIdentifiers(run, ranks, live));
     const identities = await loadIdentities(run, live);
+    const merged = await mergedProfiles(run, live, identities);
     const links = await run<{ id: string | number; from_identity_id: string | number; to_identity_id: string | number }>(sql`
       select l.id, l.from_identity_id, l.to_identity_id from identity_links l
       where l.removed_at is null and l.from_identity_id in (select id from identities where profile_id = ${live})
@@ -68,9 +70,11 @@ export async function unmergeProfile(
       if (!identity) throw notFound(`Identifier on profile '${live}'`, describeKey(target.identifier.key));
       if (identities.length === 1) throw new WeftError(409, 'conflict', `${describeKey(identity.key)} is the only identifier of profile '${live}'`);
       // An identifier that came in with a merged profile takes that whole profile back out with
-      // it (the links that joined the two go); one attached here directly leaves alone.
-      const group = identity.originProfileId !== live && (await mergedInto(run, identity.originProfileId, live))
-        ? new Set(identities.filter((row) => row.originProfileId === identity.originProfileId).map((row) => row.id))
+      // it, and every profile that had been merged into that one (the links that joined them to
+      // the rest go); one attached here directly leaves alone.
+      const family = identity.originProfileId;
+      const group = merged.has(family)
+        ? new Set(identities.filter((row) => merged.get(row.originProfileId)?.includes(family)).map((row) => row.id))
         : new Set([identity.id]);
       leaving = group;
       removed = links
@@ -85,16 +89,27 @@ export async function unmergeProfile(
     const rootGroup = groups.find((group) => group.includes(oldestStaying)) ?? groups[0]!;
     const owners = new Map<number, string>();
     const results: string[] = [live];
-    const revived: string[] = [];
+    const revived = new Set<string>();
+    const created = new Set<string>();
     for (const group of groups) {
-      const owner: string = group === rootGroup ? live : await splitOwner(run, live, byId.get(Math.min(...group))!.originProfileId, revived);
-      if (owner !== live) results.push(owner);
+      let owner = live;
+      if (group !== rootGroup) {
+        owner = restoredProfile(group, byId, merged, revived) ?? `prf_${randomUUID()}`;
+        (merged.has(owner) ? revived : created).add(owner);
+        results.push(owner);
+      }
       for (const id of group) owners.set(id, owner);
     }
+    await run(sql`update profiles set merged_into = null, updated_at = now() where id = any(${textArray(revived)}::text[])`);
+    await run(sql`insert into profiles (id) select unnest(${textArray(created)}::text[])`);
+    await redirectMergedProfiles(run, live, identities, owners, merged, revived);
     await removeLinks(run, removed, reason ?? 'unmerge');
-    const moves = JSON.stringify([...owners].filter(([, owner]) => owner !== live).map(([id, owner]) => ({ id, owner })));
-    await run(sql`update identities i set profile_id = m.owner from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text) where i.id = m.id`);
-    await reattributeEvents(run, live, owners, rules, results, revived);
+    // Identifiers that go to a new profile came in with it now: a later unmerge brings them back to it.
+    const moves = JSON.stringify([...owners].filter(([, owner]) => owner !== live).map(([id, owner]) => ({ id, owner, fresh: created.has(owner) })));
+    await run(sql`
+      update identities i set profile_id = m.owner, origin_profile_id = case when m.fresh then m.owner else i.origin_profile_id end
+      from jsonb_to_recordset(${moves}::jsonb) as m(id bigint, owner text, fresh boolean) where i.id = m.id`);
+    await reattributeEvents(run, live, owners, rules, results);
     await run(sql`delete from identity_blocking_keys where profile_id = ${live}`);
     await keepApart(run, live, results, reason);
     const summary = `split into ${results.join(', ')}${'linkId' in target ? ` by removing link ${target.linkId}` : ` by detaching ${describeKey(target.identifier.key)}`}`;
@@ -162,33 +177,61 @@ function components(identities: IdentityRow[], edges: Array<[number, number]>): 
   return [...groups.values()].map((group) => group.sort((a, b) => a - b));
 }
 
-/** Whether `profileId` was merged, directly or through others, into `live`. */
-async function mergedInto(run: Run, profileId: string, live: string): Promise<boolean> {
-  const [row] = await run<{ id: string }>(sql`
-    with recursive chain(id, merged_into, depth) as (
-      select id, merged_into, 0 from profiles where id = ${profileId}
-      union all select p.id, p.merged_into, c.depth + 1 from profiles p join chain c on p.id = c.merged_into where c.depth < 100
+/**
+ * The profiles `live`'s identifiers came in with that were merged, directly or through others,
+ * into `live`, each with its chain of `merged_into`: itself, the profile it was merged into, and so
+ * on up to `live` (left out).
+ */
+async function mergedProfiles(run: Run, live: string, identities: IdentityRow[]): Promise<Map<string, string[]>> {
+  const origins = textArray(new Set(identities.map((identity) => identity.originProfileId).filter((origin) => origin !== live)));
+  const rows = await run<{ start: string; chain: string[] }>(sql`
+    with recursive chain(start, id, merged_into, depth) as (
+      select id, id, merged_into, 0 from profiles where id = any(${origins}::text[])
+      union all select c.start, p.id, p.merged_into, c.depth + 1 from profiles p join chain c on p.id = c.merged_into
+      where c.merged_into <> ${live} and c.depth < 100
     )
-    select id from chain where id = ${live} limit 1`);
-  return row !== undefined;
+    select start, array_agg(id order by depth) as chain from chain group by start having bool_or(merged_into = ${live})`);
+  return new Map(rows.map((row) => [row.start, row.chain]));
 }
 
-/** The profile a split-off group goes to: its old profile if it had been merged into this one, else a new one. */
-async function splitOwner(run: Run, live: string, origin: string, revived: string[]): Promise<string> {
-  if (origin !== live && !revived.includes(origin)) {
-    if (await mergedInto(run, origin, live)) {
-      revived.push(origin);
-      await run(sql`update profiles set merged_into = null, updated_at = now() where id = ${origin}`);
-      return origin;
-    }
+/**
+ * The profile a split-off group is restored as: of the merged profiles its identifiers came in
+ * with, the outermost (the one the others had been merged into), the oldest identifier's on a tie;
+ * `undefined` when there is none left to restore (the group goes to a new profile).
+ */
+function restoredProfile(group: number[], byId: Map<number, IdentityRow>, merged: Map<string, string[]>, revived: Set<string>): string | undefined {
+  const candidates = group.map((id) => byId.get(id)!.originProfileId).filter((origin) => merged.has(origin) && !revived.has(origin));
+  return candidates.sort((a, b) => merged.get(a)!.length - merged.get(b)!.length)[0];
+}
+
+/**
+ * Points each merged profile whose identifiers all went to one profile at that profile, when its
+ * old id would answer with another (it had been merged beside the restored profile, or into one
+ * restored without its identifiers): an old id answers with the profile that holds its identifiers.
+ */
+async function redirectMergedProfiles(
+  run: Run,
+  live: string,
+  identities: IdentityRow[],
+  owners: Map<number, string>,
+  merged: Map<string, string[]>,
+  revived: Set<string>,
+): Promise<void> {
+  const ownersOf = new Map<string, Set<string>>();
+  for (const identity of identities) ownersOf.set(identity.originProfileId, (ownersOf.get(identity.originProfileId) ?? new Set()).add(owners.get(identity.id)!));
+  const redirects: Array<{ id: string; owner: string }> = [];
+  for (const [origin, chain] of merged) {
+    const [owner, ...others] = ownersOf.get(origin) ?? [];
+    const answers = chain.find((id) => revived.has(id)) ?? live;
+    if (owner !== undefined && others.length === 0 && owner !== answers) redirects.push({ id: origin, owner });
   }
-  const id = `prf_${randomUUID()}`;
-  await run(sql`insert into profiles (id) values (${id})`);
-  return id;
+  await run(sql`
+    update profiles p set merged_into = r.owner, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(redirects)}::jsonb) as r(id text, owner text) where p.id = r.id`);
 }
 
 /** Moves each event to the profile of its highest-priority identity, then refolds every result's traits and counters. */
-async function reattributeEvents(run: Run, live: string, owners: Map<number, string>, rules: TraitRules, results: string[], revived: string[]): Promise<void> {
+async function reattributeEvents(run: Run, live: string, owners: Map<number, string>, rules: TraitRules, results: string[]): Promise<void> {
   const rows = await run<{ event_id: string | number; identity_ids: number[]; occurred_at: Date | string; traits: Record<string, unknown> | null; source_id: string }>(sql`
     select pe.event_id, pe.identity_ids, pe.occurred_at, pe.traits, e.source_id from profile_events pe join events e on e.id = pe.event_id
     where pe.profile_id = ${live} order by pe.occurred_at, pe.event_id`);
@@ -203,7 +246,6 @@ async function reattributeEvents(run: Run, live: string, owners: Map<number, str
     const first = own[0]?.occurredAt.toISOString() ?? null;
     const last = own.at(-1)?.occurredAt.toISOString() ?? null;
     await run(sql`update profiles set traits = ${JSON.stringify(target.traits)}::jsonb, trait_sources = ${JSON.stringify(target.traitSources)}::jsonb,
-      first_seen_at = ${first}, last_seen_at = ${last}, event_count = ${own.length}, merged_into = null, updated_at = now() where id = ${id}`);
+      first_seen_at = ${first}, last_seen_at = ${last}, event_count = ${own.length}, updated_at = now() where id = ${id}`);
   }
-  void revived;
 }

@@ -10,7 +10,7 @@ import { parseIdentifier } from '../../input/identifier.js';
 export default class ProfilesUnmerge extends ApiCommand<typeof ProfilesUnmerge> {
   static override summary = 'Split a profile: take an identifier out of it, or remove one link, and print the profiles that result.';
   static override description =
-    'With --identifier, that identifier leaves the profile with whatever only it links to. With --link, that one link (see `weft profiles explain`) is removed and the graph splits where nothing else holds it together. The profile that keeps the id is listed first; profiles that existed before a merge come back with their old ids.';
+    'With --identifier, an identifier that came in with a merged profile takes that profile out whole, with every profile that had been merged into it; one attached directly leaves with whatever only it links to. With --link, that one link (see `weft profiles explain`) is removed and the graph splits where nothing else holds it together. The profile that keeps the id is listed first; profiles that existed before a merge come back with their old ids.';
   static override args = {
     profile: Args.string({ description: 'Profile id, or an identifier such as email:ada@example.com', required: true }),
   };

@@ -44,7 +44,7 @@ export const identities = pgTable(
     scope: text('scope').notNull().default(''),
     value: text('value').notNull(),
     profileId: text('profile_id').notNull(),
-    /** The profile it first joined: an unmerge brings split-off identifiers back to it. */
+    /** The profile it came in with (first joined, or was split off into by an unmerge): an unmerge brings split-off identifiers back to it. */
     originProfileId: text('origin_profile_id').notNull(),
     /** The identity this one was attached by (an event's link); null for a profile's first, or once an unmerge removed the link. */
     attachedToId: bigint('attached_to_id', { mode: 'number' }),

@@ -156,7 +156,7 @@ export const profileOperations = [
       path: '/profiles/:id/unmerge',
       tag,
       summary: 'Split a profile by detaching an identifier or removing a link',
-      description: 'Events, identifiers and traits are re-attributed from the ledger. A group that came from a merged-in profile gets that profile back under its old id.',
+      description: 'Events, identifiers and traits are re-attributed from the ledger. An identifier that came in with a merged profile takes that profile out whole, with the profiles merged into it, restored under its old id.',
       body: unmergeBody,
       responses: {
         200: { description: 'The resulting profiles, the one that kept the id first', schema: unmergeAnswer },
