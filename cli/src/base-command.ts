@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { WeftClient } from './api/client.js';
-import { CliFailure } from './errors.js';
+import { CliFailure, usageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof ApiCommand)['baseFlags'] & T['flags']>;
@@ -40,7 +40,9 @@ export abstract class WeftCommand<T extends typeof Command> extends Command {
       const issues = failure.issues.length > 0 ? { issues: failure.issues } : {};
       this.logJson({ error: { code: failure.code, message: failure.message, ...issues } });
     } else {
-      const lines = [`Error: ${failure.message}`, ...failure.issues.map((issue) => `  ${issue.path}: ${issue.message}`)];
+      // A message about one problem usually says it already (`weft.yaml: identity.types.0.limit: …`): say it once.
+      const issueLines = failure.issues.map((issue) => `${issue.path}: ${issue.message}`).filter((line) => !failure.message.includes(line));
+      const lines = [`Error: ${failure.message}`, ...issueLines.map((line) => `  ${line}`)];
       process.stderr.write(`${lines.join('\n')}\n`);
     }
     this.exit(failure.exitCode);
@@ -70,6 +72,11 @@ export abstract class ApiCommand<T extends typeof Command> extends WeftCommand<T
 
   #client: WeftClient | undefined;
 
+  override async init(): Promise<void> {
+    await super.init();
+    assertServerUrl(this.flags.url, this.argv);
+  }
+
   /** The admin API client for `--url` and the resolved token. */
   protected get client(): WeftClient {
     if (!this.#client) {
@@ -78,6 +85,18 @@ export abstract class ApiCommand<T extends typeof Command> extends WeftCommand<T
     }
     return this.#client;
   }
+}
+
+/**
+ * Refuses a `--url` that is not an http(s) URL before any request, naming where it came from: the
+ * flag, or `WEFT_URL` when the flag was not given.
+ */
+function assertServerUrl(url: string, argv: string[]): void {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if (protocol === 'http:' || protocol === 'https:') return;
+  const fromFlag = argv.some((arg) => arg === '--url' || arg.startsWith('--url='));
+  const source = fromFlag ? '--url' : 'WEFT_URL (the value of --url)';
+  throw usageError(`${source} must be the http:// or https:// URL of a Weft server, such as http://127.0.0.1:8080; got '${url}'`);
 }
 
 /**

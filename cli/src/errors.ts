@@ -25,6 +25,9 @@ export class CliFailure extends Error {
 /** Bad input given on the command line or in a file: exit code 2. */
 export const badInput = (message: string, issues: FieldIssue[] = []) => new CliFailure(message, ExitCode.badInput, 'invalid', issues);
 
+/** A command used wrongly (an argument or flag that cannot be right, whatever the server holds): exit code 2, code `usage`. */
+export const usageError = (message: string) => new CliFailure(message, ExitCode.badInput, 'usage');
+
 /** An error answer from the admin API (`{ error: { code, message, issues } }`). */
 export class ApiError extends CliFailure {
   constructor(

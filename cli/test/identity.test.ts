@@ -176,7 +176,7 @@ describe('weft identity against a running server', { timeout: 60_000 }, () => {
   describe('batch matching and the review queue', () => {
     it('runs a resolver to the end, printing progress lines and the counts', async () => {
       const result = await ok(['identity', 'match', 'matcher']);
-      expect(result.stdout).toMatch(/^Matched \d+\/\d+ profiles: \d+ compared, \d+ linked, \d+ queued$/m);
+      expect(result.stderr).toMatch(/^Matched \d+\/\d+ profiles: \d+ compared, \d+ linked, \d+ queued$/m);
       expect(result.stdout).toMatch(/^Run \d+ of matcher done in \S+: \d+ profiles? of \d+, 3 pairs compared, 1 linked, 2 queued for review\.$/m);
       const adas = await Promise.all(['m1', 'm2'].map(profileOf));
       expect(adas[0]!.id).toBe(adas[1]!.id);

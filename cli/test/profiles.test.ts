@@ -85,7 +85,7 @@ describe('weft profiles against a running server', { timeout: 60_000 }, () => {
     expect(human.stdout).toMatch(new RegExp(`^Profile ${ada.id}: 3 identities, \\d+ links?\\.`, 'm'));
     expect(human.stdout).toMatch(/^ID\s+FROM\s+TO\s+RULE\s+CONFIDENCE\s+EVENT\s+AT\s+REMOVED$/m);
     expect(human.stdout).toMatch(/^\d+\s+(anonymous_id:a1\s+user_id:u1|user_id:u1\s+anonymous_id:a1)\s+\S+\s+[\d.]+\s+(\d+|-)\s+\S+ \S+\s+no$/m);
-    expect(human.stdout).toMatch(/^TIME\s+KIND\s+SUMMARY$/m);
+    expect(human.stdout).toMatch(/^TIME\s+KIND\s+PROFILE\s+SUMMARY$/m);
 
     const { explanation } = parseJson<{ explanation: { profileId: string; links: Array<{ from: IdentityJson; to: IdentityJson; removedAt: string | null }>; ledger: Array<{ kind: string }> } }>(
       (await weft(['profiles', 'explain', ada.id, '--json'], t.env)).stdout,

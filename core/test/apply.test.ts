@@ -132,9 +132,9 @@ describe('declarative apply', () => {
   it('rejects a file that does not fit the format, naming the fields', async () => {
     const { status, body } = await apply({ connectors: [{ id: 'a', plugin: 'x' }], segments: [] });
     expect(status).toBe(400);
-    expect(body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['config.connectors.0.component', 'config']);
+    expect(body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['connectors.0.component', '(root)']);
     const twice = await apply({ connectors: [{ id: 'a', plugin: 'x', component: 'y' }, { id: 'a', plugin: 'x', component: 'y' }] });
-    expect(twice.body.error.issues).toEqual([{ path: 'config.connectors.1.id', message: "'a' is already defined at connectors.0" }]);
+    expect(twice.body.error.issues).toEqual([{ path: 'connectors.1.id', message: "'a' is already defined at connectors.0" }]);
   });
 
   it('adds plugins from the file, remembers them, and then uses them', async () => {
@@ -268,9 +268,9 @@ describe('declarative apply of the identity configuration', () => {
   it('refuses a type defined twice, or an invalid field, naming its path in the file', async () => {
     const twice = await apply(withIdentity({ types: [email, memberNo, { type: 'email', limit: 2 }] }));
     expect(twice.status).toBe(400);
-    expect(twice.body.error.issues).toEqual([{ path: 'config.identity.types.2.type', message: "'email' is already defined at identity.types.0" }]);
+    expect(twice.body.error.issues).toEqual([{ path: 'identity.types.2.type', message: "'email' is already defined at identity.types.0" }]);
     const invalid = await apply(withIdentity({ types: [{ type: 'Member No' }, { type: 'member_no', limit: 0 }] }));
-    expect(invalid.body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['config.identity.types.0.type', 'config.identity.types.1.limit']);
+    expect(invalid.body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['identity.types.0.type', 'identity.types.1.limit']);
     expect((await h.t.runtime.identityTypes.get('member_no')).limit).toBe(1);
   });
 

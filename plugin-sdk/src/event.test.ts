@@ -44,7 +44,7 @@ describe('eventInputSchema', () => {
   });
 
   it('requires userId or anonymousId', () => {
-    expect(errorsOf({ type: 'page' })).toEqual([{ path: 'userId', message: 'userId or anonymousId is required' }]);
+    expect(errorsOf({ type: 'page' })).toEqual([{ path: 'userId', message: 'required when there is no anonymousId' }]);
     expect(errorsOf({ type: 'page', anonymousId: 'a-1' })).toEqual([]);
   });
 
@@ -53,11 +53,11 @@ describe('eventInputSchema', () => {
   });
 
   it('requires a groupId on group', () => {
-    expect(errorsOf({ type: 'group', userId: 'u1' })).toEqual([{ path: 'groupId', message: 'group events need a groupId' }]);
+    expect(errorsOf({ type: 'group', userId: 'u1' })).toEqual([{ path: 'groupId', message: 'required for group events' }]);
   });
 
   it('requires a previousId on alias', () => {
-    expect(errorsOf({ type: 'alias', userId: 'u1' })).toEqual([{ path: 'previousId', message: 'alias events need a previousId' }]);
+    expect(errorsOf({ type: 'alias', userId: 'u1' })).toEqual([{ path: 'previousId', message: 'required for alias events' }]);
   });
 
   it('names an unknown type', () => {

@@ -75,16 +75,16 @@ export const eventInputSchema = z
   })
   .superRefine((event, ctx) => {
     if (!event.userId && !event.anonymousId) {
-      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'required when there is no anonymousId' });
     }
     if (event.type === 'track' && !event.event) {
       ctx.addIssue({ code: 'custom', path: ['event'], message: 'track events need an event name' });
     }
     if (event.type === 'group' && !event.groupId) {
-      ctx.addIssue({ code: 'custom', path: ['groupId'], message: 'group events need a groupId' });
+      ctx.addIssue({ code: 'custom', path: ['groupId'], message: 'required for group events' });
     }
     if (event.type === 'alias' && !event.previousId) {
-      ctx.addIssue({ code: 'custom', path: ['previousId'], message: 'alias events need a previousId' });
+      ctx.addIssue({ code: 'custom', path: ['previousId'], message: 'required for alias events' });
     }
   });
 

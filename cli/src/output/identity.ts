@@ -69,23 +69,47 @@ export function describeProfileBriefly(profile: Profile): string {
   return `${profile.id}: ${identities} (${plural(profile.identities.length, 'identity', 'identities')})`;
 }
 
-/** `87.5%`. */
+/**
+ * A probability as a percentage with one decimal, or as many more as it takes not to round a value
+ * below 1 up to `100.0%` (or one above 0 down to `0.0%`): a pair under the link threshold must not
+ * read as certain.
+ *
+ * @example
+ * formatProbability(0.875)    // '87.5%'
+ * formatProbability(0.999999) // '99.9999%'
+ */
 export function formatProbability(probability: number): string {
-  return `${(probability * 100).toFixed(1)}%`;
+  const percent = probability * 100;
+  for (let decimals = 1; decimals <= maxDecimals; decimals++) {
+    const text = percent.toFixed(decimals);
+    const rounded = Number(text);
+    if ((rounded < 100 || probability >= 1) && (rounded > 0 || probability <= 0)) return `${text}%`;
+  }
+  return probability >= 0.5 ? `>${(100 - 10 ** -maxDecimals).toFixed(maxDecimals)}%` : `<${(10 ** -maxDecimals).toFixed(maxDecimals)}%`;
 }
 
+const maxDecimals = 10;
+
 /**
- * The fields that moved a match score most, strongest first, with their weight in bits.
+ * The fields that moved a match score most, strongest first, with their weight in bits. Fields that
+ * weighed nothing (no value on either side) are left out; `no field contributed` when none did.
  *
  * @example
  * describeTopFields(review.fields) // 'email +7.2, last_name +3.1, city -1.4'
  */
 export function describeTopFields(fields: FieldContribution[], count = 3): string {
-  return [...fields]
+  const contributing = fields.filter((field) => field.weight !== 0);
+  if (contributing.length === 0) return 'no field contributed';
+  return contributing
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
     .slice(0, count)
-    .map((field) => `${field.field} ${field.weight >= 0 ? '+' : ''}${field.weight.toFixed(1)}`)
+    .map((field) => `${field.field} ${field.weight > 0 ? '+' : ''}${formatWeight(field.weight)}`)
     .join(', ');
+}
+
+/** One decimal, or one significant digit for a weight that small (`0.03`), so no contributing field reads `+0.0`. */
+function formatWeight(weight: number): string {
+  return Math.abs(weight) >= 0.05 ? weight.toFixed(1) : weight.toPrecision(1);
 }
 
 /** An identifier type's per-profile limit: `1`, or `none`. */

@@ -1,7 +1,7 @@
-import { invalid, type FieldIssue } from '../errors.js';
+import { invalid, zodIssues, type FieldIssue } from '../errors.js';
 import { findLoadedPlugin, installPlugin } from '../plugins/install.js';
 import type { Runtime } from '../runtime.js';
-import type { WeftYaml } from './model.js';
+import { weftYamlSchema, type WeftYaml } from './model.js';
 import { planResources, type PlanItem, type PlanStep } from './plan.js';
 
 export { weftYamlSchema, type WeftYaml, type WeftYamlInput } from './model.js';
@@ -16,6 +16,19 @@ export interface ApplyResult {
 }
 
 /**
+ * Checks the shape of a `weft.yaml` (already read into plain data). A 400 names each problem by its
+ * path in the file (`identity.types.0.limit`), as the checks against the server do.
+ *
+ * @example
+ * const config = parseWeftYaml(YAML.parse(text));
+ */
+export function parseWeftYaml(input: unknown): WeftYaml {
+  const parsed = weftYamlSchema.safeParse(input);
+  if (!parsed.success) throw weftYamlInvalid(zodIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+/**
  * Makes the server match a `weft.yaml`: adds plugins, sets the identifier types and trait
  * precedence it lists, creates or updates connectors and pipelines, and deletes the connectors and
  * pipelines an earlier apply created that the file no longer has. Everything is
@@ -23,7 +36,7 @@ export interface ApplyResult {
  * run only answers the plan. Applying the same file again plans nothing but `unchanged`.
  *
  * @example
- * const { plan, writeKeys } = await applyWeftYaml(runtime, weftYamlSchema.parse(yaml), { dryRun: false });
+ * const { plan, writeKeys } = await applyWeftYaml(runtime, parseWeftYaml(yaml), { dryRun: false });
  */
 export async function applyWeftYaml(runtime: Runtime, config: WeftYaml, options: { dryRun: boolean }): Promise<ApplyResult> {
   const pluginSteps = config.plugins.map((specifier): PlanStep => {
@@ -36,9 +49,7 @@ export async function applyWeftYaml(runtime: Runtime, config: WeftYaml, options:
 
   const issues: FieldIssue[] = [];
   const steps = await planResources(runtime, config, issues, pluginsPending);
-  if (issues.length > 0) {
-    throw invalid(issues.length === 1 ? `weft.yaml: ${issues[0]!.path}: ${issues[0]!.message}` : `weft.yaml has ${issues.length} problems; see issues`, issues);
-  }
+  if (issues.length > 0) throw weftYamlInvalid(issues);
   const plan = [...pluginSteps, ...steps].map((step) => step.item);
   if (options.dryRun) return { plan, applied: false, writeKeys: {} };
 
@@ -48,4 +59,9 @@ export async function applyWeftYaml(runtime: Runtime, config: WeftYaml, options:
     if (outcome?.writeKey) writeKeys[step.item.id] = outcome.writeKey;
   }
   return { plan, applied: true, writeKeys };
+}
+
+/** The 400 for problems in a weft.yaml: one names its path and message, several say how many. */
+function weftYamlInvalid(issues: FieldIssue[]) {
+  return invalid(issues.length === 1 ? `weft.yaml: ${issues[0]!.path}: ${issues[0]!.message}` : `weft.yaml has ${issues.length} problems; see issues`, issues);
 }

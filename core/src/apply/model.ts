@@ -27,7 +27,7 @@ const pipelineEntrySchema = z
 
 const identifierTypeEntrySchema = z
   .object({
-    type: z.string().regex(typeNamePattern, "must be lower-case letters, digits and '_', starting with a letter (member_no)"),
+    type: z.string().regex(typeNamePattern, { error: (issue) => `'${String(issue.input)}' is not a type name: use lower-case letters, digits and '_', starting with a letter, such as member_no` }),
     ...identifierTypeInput.shape,
   })
   .strict();

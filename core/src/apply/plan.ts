@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { joinSecrets, secretPaths, splitSecrets, type Component } from '@weft/plugin-sdk';
 import { connectors, identitySettings, pipelines } from '../db/schema/index.js';
 import type { FieldIssue } from '../errors.js';
-import type { TraitPrecedence } from '../identity/traits.js';
+import { precedenceSources, type TraitPrecedence } from '../identity/traits.js';
 import type { IdentifierType } from '../identity/types.js';
 import { referencedConnectors } from '../pipelines/service.js';
 import type { Runtime } from '../runtime.js';
@@ -98,8 +98,7 @@ async function planIdentity(runtime: Runtime, section: IdentitySection, connecto
   const inForce = new Map((await runtime.identityTypes.list()).map((type) => [type.type, type]));
   const steps = section.types.map((entry) => planIdentifierType(runtime, entry, inForce.get(entry.type)));
   if (section.traitPrecedence) {
-    const references = section.traitPrecedence.flatMap((rule, i) => rule.sources.map((id, j): [string, string] => [id, `identity.traitPrecedence.${i}.sources.${j}`]));
-    checkReferences(references, connectorsAfter, issues);
+    checkReferences(precedenceSources(section.traitPrecedence, 'identity.traitPrecedence'), connectorsAfter, issues);
     steps.push(await planTraitPrecedence(runtime, section.traitPrecedence));
   }
   return steps;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TraitSource } from '../db/schema/index.js';
+import type { LedgerKind, TraitSource } from '../db/schema/index.js';
 import type { NormalizedIdentifier } from './types.js';
 import type { TraitRules } from './traits.js';
 
@@ -48,7 +48,7 @@ export interface PlannedLink {
 }
 
 export interface PlannedLedger {
-  kind: 'created' | 'linked' | 'merged' | 'conflict';
+  kind: Extract<LedgerKind, 'created' | 'merged' | 'conflict'>;
   profileId: string;
   otherProfileId: string | null;
   eventId: number | null;

@@ -17,6 +17,17 @@ export const traitPrecedenceSchema = z.array(
 );
 export type TraitPrecedence = z.output<typeof traitPrecedenceSchema>;
 
+/**
+ * The source connector ids the rules name, each with its path below `path`: what must exist for the
+ * rules to mean anything (the API and `weft apply` both refuse ids that do not).
+ *
+ * @example
+ * precedenceSources([{ sources: ['crm', 'web'] }], 'traitPrecedence') // [['crm', 'traitPrecedence.0.sources.0'], ['web', 'traitPrecedence.0.sources.1']]
+ */
+export function precedenceSources(precedence: TraitPrecedence, path: string): Array<[id: string, path: string]> {
+  return precedence.flatMap((rule, i) => rule.sources.map((id, j): [string, string] => [id, `${path}.${i}.sources.${j}`]));
+}
+
 export interface ProfileTraits {
   traits: Record<string, unknown>;
   traitSources: Record<string, TraitSource>;

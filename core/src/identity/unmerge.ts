@@ -67,7 +67,7 @@ export async function unmergeProfile(
       removed = [target.linkId];
     } else {
       const identity = identities.find((row) => row.key === target.identifier.key);
-      if (!identity) throw notFound(`Identifier on profile '${live}'`, describeKey(target.identifier.key));
+      if (!identity) throw new WeftError(404, 'not_found', `Profile '${live}' has no identifier '${describeKey(target.identifier.key)}'`);
       if (identities.length === 1) throw new WeftError(409, 'conflict', `${describeKey(identity.key)} is the only identifier of profile '${live}'`);
       // An identifier that came in with a merged profile takes that whole profile back out with
       // it, and every profile that had been merged into that one (the links that joined them to

@@ -142,7 +142,7 @@ export function normalizeEvents(
 
 /** The 400 for events that failed validation; `issues` name each field. */
 export function invalidEvents(issues: FieldIssue[]): WeftError {
-  const message = issues.length === 1 ? `Invalid event: ${issues[0]!.path} ${issues[0]!.message}` : `${issues.length} problems in the events; see issues`;
+  const message = issues.length === 1 ? `Invalid event: ${issues[0]!.path}: ${issues[0]!.message}` : `${issues.length} problems in the events; see issues`;
   return new WeftError(400, 'invalid_event', message, issues);
 }
 

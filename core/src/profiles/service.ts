@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { pgTimestamp, type Database } from '../db/client.js';
-import type { TraitSource } from '../db/schema/index.js';
+import type { LedgerKind, TraitSource } from '../db/schema/index.js';
 import { invalid, notFound } from '../errors.js';
 import type { IdentifierTypes } from '../identity/types.js';
 
@@ -49,7 +49,7 @@ export interface LinkView {
 export interface LedgerView {
   id: number;
   at: string;
-  kind: string;
+  kind: LedgerKind;
   profileId: string;
   /** The other profile of a merge, conflict or unmerge. */
   otherProfileId: string | null;
@@ -172,7 +172,7 @@ export class ProfileService {
     const ledger = await this.database.query<{
       id: string | number;
       at: Date | string;
-      kind: string;
+      kind: LedgerKind;
       profile_id: string;
       other_profile_id: string | null;
       summary: string;

@@ -298,7 +298,7 @@ describe('the conformance suite', () => {
   it('fails a transform that returns events ingest would refuse', async () => {
     const anonymising = { rename: { ...rename, transform: (event: WeftEvent) => ({ ...event, userId: null }) } as TransformComponent };
     await expect(requirement(pluginWith(anonymising), 'returns events the pipeline can carry on with')).rejects.toThrow(
-      'event 1 gave an output 1 that is not a valid event: userId: userId or anonymousId is required',
+      'event 1 gave an output 1 that is not a valid event: userId: required when there is no anonymousId',
     );
   });
 

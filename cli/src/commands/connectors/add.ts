@@ -1,16 +1,17 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import type { AdminAnswers } from '../../api/types.js';
 import { readYamlFile } from '../../input/files.js';
 import { interpolateEnv } from '../../input/interpolate.js';
 import { applySetPairs, parseJsonObject } from '../../input/values.js';
 import { badInput } from '../../errors.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ConnectorsAdd extends ApiCommand<typeof ConnectorsAdd> {
   static override summary = 'Create a connector: a configured instance of a plugin component.';
   static override description =
     'Config comes from --config (JSON) or --config-file (YAML or JSON, with ${ENV_VAR} interpolation), then --set key=value pairs on top (dotted keys for nested fields). A source connector gets a write key, printed once.';
-  static override args = { id: Args.string({ description: 'Connector id: lower-case letters, digits, - and _', required: true }) };
+  static override args = { id: nameArg({ description: 'Connector id: lower-case letters, digits, - and _', expected: 'a connector id', required: true }) };
   static override flags = {
     plugin: Flags.string({ summary: 'Plugin id (see `weft plugins list`).', required: true }),
     component: Flags.string({ summary: "Component of the plugin (see `weft plugins info <plugin>`).", required: true }),

@@ -1,11 +1,11 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
 import type { AdminAnswers } from '../../api/types.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ConnectorsDisable extends ApiCommand<typeof ConnectorsDisable> {
   static override summary = 'Disable a connector: a source stops accepting events, a destination stops delivering (its queue is kept).';
-  static override args = { id: Args.string({ description: 'Connector id', required: true }) };
+  static override args = { id: nameArg({ description: 'Connector id', expected: 'a connector id', required: true }) };
   static override examples = ['<%= config.bin %> connectors disable crm-out', '<%= config.bin %> connectors disable shop-web --json'];
 
   async run() {

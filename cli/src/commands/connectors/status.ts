@@ -1,13 +1,13 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
 import type { AdminAnswers } from '../../api/types.js';
 import { formatCursor, formatDuration, formatTime, relativeTime } from '../../output/format.js';
 import { renderFields } from '../../output/table.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ConnectorsStatus extends ApiCommand<typeof ConnectorsStatus> {
   static override summary = "Show a connector's state, why it is paused, its queue and recent errors.";
-  static override args = { id: Args.string({ description: 'Connector id', required: true }) };
+  static override args = { id: nameArg({ description: 'Connector id', expected: 'a connector id', required: true }) };
   static override examples = ['<%= config.bin %> connectors status crm-out', '<%= config.bin %> connectors status shop-web --json'];
 
   async run() {

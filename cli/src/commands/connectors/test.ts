@@ -1,13 +1,13 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { connectorPath } from '../../api/paths.js';
 import type { AdminAnswers } from '../../api/types.js';
 import { ExitCode } from '../../exit-codes.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ConnectorsTest extends ApiCommand<typeof ConnectorsTest> {
   static override summary = "Run a connector's check (credentials, connectivity) and print one line.";
   static override description = 'Exits with 1 when the check fails, so it can gate a deploy script.';
-  static override args = { id: Args.string({ description: 'Connector id', required: true }) };
+  static override args = { id: nameArg({ description: 'Connector id', expected: 'a connector id', required: true }) };
   static override examples = ['<%= config.bin %> connectors test crm-out', '<%= config.bin %> connectors test crm-out --json || echo "crm-out is misconfigured"'];
 
   async run() {

@@ -15,7 +15,7 @@ export default class EventsTail extends ApiCommand<typeof EventsTail> {
     source: Flags.string({ summary: 'Only events from this source connector.' }),
     type: Flags.string({ summary: 'Only events of this type.', options: [...eventTypes] }),
     last: Flags.integer({ summary: 'How many recent events to show before new ones.', default: 10, min: 0, max: pageSize }),
-    interval: Flags.integer({ summary: 'Milliseconds between polls.', default: 1_000, min: 100 }),
+    interval: Flags.integer({ summary: 'Milliseconds between polls (at most an hour).', default: 1_000, min: 100, max: 3_600_000 }),
   };
   static override examples = [
     '<%= config.bin %> events tail',

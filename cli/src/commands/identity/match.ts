@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import type { AdminAnswers, MatchRun } from '../../api/types.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatDuration, plural } from '../../output/format.js';
 import { startProgress } from '../../output/progress.js';
+import { nameArg } from '../../input/args.js';
 
 const pollIntervalMs = 200;
 
@@ -13,9 +14,9 @@ type RunCounts = { compared: number; linked: number; queued: number };
 export default class IdentityMatch extends ApiCommand<typeof IdentityMatch> {
   static override summary = 'Run a probabilistic resolver over all profiles and wait for it: compared pairs, links made, pairs queued for review.';
   static override description =
-    'Starts a batch run on the server, then follows it with a progress bar on a terminal (plain progress lines otherwise, nothing with --json) until it is done. The resolver first trains its model on the profiles unless --no-train is given. Pairs above the upper threshold are linked; pairs between the thresholds go to `weft identity review list`. Exits with 1 when the run fails.';
+    'Starts a batch run on the server, then follows it with progress on stderr (a bar on a terminal, plain lines otherwise, nothing with --json) until it is done; the summary goes to stdout. The resolver first trains its model on the profiles unless --no-train is given. Pairs above the upper threshold are linked; pairs between the thresholds go to `weft identity review list`. Exits with 1 when the run fails.';
   static override args = {
-    resolver: Args.string({ description: 'Identity-resolver connector id (a probabilistic one)', required: true }),
+    resolver: nameArg({ description: 'Identity-resolver connector id (a probabilistic one)', expected: 'the connector id of an identity resolver', required: true }),
   };
   static override flags = {
     train: Flags.boolean({ summary: 'Train the model before matching (--no-train reuses the last model).', default: true, allowNo: true }),
@@ -41,13 +42,13 @@ export default class IdentityMatch extends ApiCommand<typeof IdentityMatch> {
       json: this.jsonEnabled(),
       barFormat: 'Matching [{bar}] {percentage}% | {value}/{total} profiles | {compared} compared, {linked} linked, {queued} queued',
       line: (done, total, c) => `Matched ${done}/${total} profiles: ${c.compared} compared, ${c.linked} linked, ${c.queued} queued`,
-      log: (line) => this.log(line),
+      log: (line) => this.logToStderr(line),
     });
     let run = first;
     try {
       for (;;) {
-        // A run that has not counted its profiles yet has nothing to show.
-        if (run.total > 0 || run.status !== 'running') progress.update(run.processed, run.total, { compared: run.compared, linked: run.linked, queued: run.queued });
+        // Nothing to show before the run has counted its profiles, nor for one that ended without matching any.
+        if (run.total > 0 && (run.status === 'running' || run.processed > 0)) progress.update(run.processed, run.total, { compared: run.compared, linked: run.linked, queued: run.queued });
         if (run.status !== 'running') return run;
         await sleep(pollIntervalMs);
         ({ run } = await this.client.get<AdminAnswers.MatchRunDetail>(`/identity/runs/${run.id}`));

@@ -1,14 +1,14 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { pipelinePath } from '../../api/paths.js';
 import type { AdminAnswers } from '../../api/types.js';
 import { formatTime } from '../../output/format.js';
 import { describeFlow } from '../../output/pipeline.js';
 import { renderFields } from '../../output/table.js';
+import { nameArg } from '../../input/args.js';
 
 export default class PipelinesShow extends ApiCommand<typeof PipelinesShow> {
   static override summary = "Show one pipeline's sources, transforms (with their on-error policy) and destinations.";
-  static override args = { id: Args.string({ description: 'Pipeline id', required: true }) };
+  static override args = { id: nameArg({ description: 'Pipeline id', expected: 'a pipeline id', required: true }) };
   static override examples = ['<%= config.bin %> pipelines show web-to-crm', '<%= config.bin %> pipelines show web-to-crm --json'];
 
   async run() {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import type { AdminAnswers } from '../../api/types.js';
+import { nameArg } from '../../input/args.js';
 
 export default class PluginsAdd extends ApiCommand<typeof PluginsAdd> {
   static override summary = 'Load a plugin into the server and keep it loaded across restarts.';
   static override description =
     'The specifier is an npm package name the server can import, or a package directory or file. Relative paths are resolved from the current directory before they are sent, because the server may run elsewhere.';
-  static override args = { specifier: Args.string({ description: 'npm package name, package directory or file path', required: true }) };
+  static override args = { specifier: nameArg({ description: 'npm package name, package directory or file path', expected: 'an npm package name, a package directory or a file path', required: true }) };
   static override examples = [
     '<%= config.bin %> plugins add @acme/weft-plugin-crm',
     '<%= config.bin %> plugins add ./plugins/acme-crm',

@@ -1,11 +1,11 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import type { AdminAnswers, JsonSchema, PluginComponentInfo } from '../../api/types.js';
 import { renderFields, renderTable } from '../../output/table.js';
+import { nameArg } from '../../input/args.js';
 
 export default class PluginsInfo extends ApiCommand<typeof PluginsInfo> {
   static override summary = "Show a plugin's components, their config fields and actions.";
-  static override args = { id: Args.string({ description: 'Plugin id, e.g. webhook', required: true }) };
+  static override args = { id: nameArg({ description: 'Plugin id, e.g. webhook', expected: 'a plugin id such as webhook', required: true }) };
   static override examples = ['<%= config.bin %> plugins info webhook', '<%= config.bin %> plugins info jsonata --json'];
 
   async run() {

@@ -1,4 +1,3 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { profileIdOf } from '../../api/profiles.js';
@@ -6,13 +5,14 @@ import type { AdminAnswers, Explanation } from '../../api/types.js';
 import { formatTime, plural } from '../../output/format.js';
 import { formatIdentifier, renderIdentities } from '../../output/identity.js';
 import { renderTable } from '../../output/table.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ProfilesExplain extends ApiCommand<typeof ProfilesExplain> {
   static override summary = "Explain why a profile's identifiers belong together: the links between them and the profile's ledger.";
   static override description =
-    'Each link says which identifier was joined to which, by which rule, with what confidence, from which event and when; a removed link (after an unmerge) shows when it was removed. The ledger lists what happened to the profile: created, linked, merged, conflict, unmerged, review.';
+    'Each link says which identifier was joined to which, by which rule, with what confidence, from which event and when; a removed link (after an unmerge) shows when it was removed. The ledger lists what happened to the profile, to the profiles merged into it and to others about it: created, merged, conflict, unmerged, review. PROFILE says whose row it is (an unmerge writes one row for each resulting profile); attaching an identifier writes no ledger row, its link is the record.';
   static override args = {
-    profile: Args.string({ description: 'Profile id, or an identifier such as email:ada@example.com', required: true }),
+    profile: nameArg({ description: 'Profile id, or an identifier such as email:ada@example.com', expected: 'a profile id or an identifier such as email:ada@example.com', required: true }),
   };
   static override examples = [
     '<%= config.bin %> profiles explain email:ada@example.com',
@@ -51,6 +51,7 @@ export default class ProfilesExplain extends ApiCommand<typeof ProfilesExplain> 
     return renderTable(ledger, [
       { header: 'TIME', value: (e) => formatTime(e.at) },
       { header: 'KIND', value: (e) => e.kind },
+      { header: 'PROFILE', value: (e) => e.profileId },
       { header: 'SUMMARY', value: (e) => e.summary },
     ]);
   }

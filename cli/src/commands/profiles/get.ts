@@ -1,17 +1,18 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { lookupProfile } from '../../api/profiles.js';
 import type { AdminAnswers, TimelineEvent } from '../../api/types.js';
 import { plural } from '../../output/format.js';
 import { describeRedirect, renderProfile, renderTimeline } from '../../output/identity.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ProfilesGet extends ApiCommand<typeof ProfilesGet> {
   static override summary = 'Show a profile: when it was seen, its identities and its traits with where each came from.';
   static override description =
     'Name the profile by its id or by any identifier it holds (type:value, or type:scope:value for scoped types); the value is normalised by the server, so email:Ada@Example.COM finds ada@example.com. An id that was merged away shows the surviving profile. --events adds the most recent events of its timeline.';
   static override args = {
-    profile: Args.string({ description: 'Profile id, or an identifier such as email:ada@example.com', required: true }),
+    profile: nameArg({ description: 'Profile id, or an identifier such as email:ada@example.com', expected: 'a profile id or an identifier such as email:ada@example.com', required: true }),
   };
   static override flags = {
     events: Flags.integer({ summary: 'Also show this many of the latest timeline events.', min: 1, max: 500 }),

@@ -1,17 +1,18 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../base-command.js';
 import { profilePath } from '../../api/paths.js';
 import { profileIdOf } from '../../api/profiles.js';
 import type { AdminAnswers } from '../../api/types.js';
 import { renderIdentities } from '../../output/identity.js';
+import { nameArg } from '../../input/args.js';
 
 export default class ProfilesMerge extends ApiCommand<typeof ProfilesMerge> {
   static override summary = 'Merge two profiles by hand; the older one survives and keeps its id.';
   static override description =
     'The merge is recorded in both ledgers with the reason, and can be undone with `weft profiles unmerge`. The server refuses (exit 1) when an identifier type limit forbids it, e.g. two different emails where email is limited to one per profile; the message names the type.';
   static override args = {
-    profile: Args.string({ description: 'Profile id, or an identifier such as email:ada@example.com', required: true }),
-    other: Args.string({ description: 'The other profile: id or identifier', required: true }),
+    profile: nameArg({ description: 'Profile id, or an identifier such as email:ada@example.com', expected: 'a profile id or an identifier such as email:ada@example.com', required: true }),
+    other: nameArg({ description: 'The other profile: id or identifier', expected: 'a profile id or an identifier such as email:ada@example.com', required: true }),
   };
   static override flags = {
     reason: Flags.string({ summary: 'Why, for the ledger.' }),

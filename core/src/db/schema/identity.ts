@@ -81,14 +81,21 @@ export const identityLinks = pgTable(
   (table) => [index('identity_links_from_idx').on(table.fromIdentityId), index('identity_links_to_idx').on(table.toIdentityId)],
 );
 
-/** Everything that happened to profiles' identities, with its evidence: what `explain` reads. */
+/**
+ * What a ledger row records: a profile created, two merged, a merge refused (`conflict`), a profile
+ * split (`unmerged`, one row per resulting profile), a review queued or decided. Attaching an
+ * identifier writes no row: the link it makes (carried on the identity) is its record.
+ */
+export const ledgerKinds = ['created', 'merged', 'conflict', 'unmerged', 'review'] as const;
+export type LedgerKind = (typeof ledgerKinds)[number];
+
+/** What happened to profiles, with its evidence: what `explain` reads next to the links. */
 export const identityLedger = pgTable(
   'identity_ledger',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    /** `created`, `linked`, `merged`, `conflict`, `unmerged`, `review`. */
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<LedgerKind>().notNull(),
     profileId: text('profile_id').notNull(),
     otherProfileId: text('other_profile_id'),
     eventId: bigint('event_id', { mode: 'number' }),

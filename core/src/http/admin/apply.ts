@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { applyWeftYaml, planKinds, weftYamlSchema } from '../../apply/index.js';
+import { applyWeftYaml, parseWeftYaml, planKinds, weftYamlSchema } from '../../apply/index.js';
 import { recordAudit } from './audit.js';
 import { operation } from './operation.js';
 
-export const applyBody = z
-  .object({
-    config: weftYamlSchema,
-    dryRun: z.boolean().default(false).meta({ description: 'Only answer the plan' }),
-  })
-  .strict();
+const dryRun = z.boolean().default(false).meta({ description: 'Only answer the plan' });
+
+export const applyBody = z.object({ config: weftYamlSchema, dryRun }).strict();
+
+// The handler checks `config` itself, so its problems carry their paths in the file (`identity.types.0.limit`), not in the request.
+const applyRequest = z.object({ config: z.record(z.string(), z.unknown()), dryRun }).strict();
 
 export const applyAnswer = z.object({
   plan: z.array(
@@ -31,11 +31,12 @@ export const applyOperations = [
       tag: 'Declarative config',
       summary: 'Make the server match a weft.yaml (or, with dryRun, show the plan)',
       description: 'The file format is in docs/weft-yaml.md. Everything is checked before anything changes.',
-      body: applyBody,
+      body: applyRequest,
+      bodyDoc: applyBody,
       responses: { 200: { description: 'The plan, and what was applied', schema: applyAnswer } },
     },
     async ({ c, services, body, actor }) => {
-      const result = await applyWeftYaml(services.runtime, body.config, { dryRun: body.dryRun });
+      const result = await applyWeftYaml(services.runtime, parseWeftYaml(body.config), { dryRun: body.dryRun });
       const changed = result.plan.filter((item) => item.action !== 'unchanged');
       if (result.applied && changed.length > 0) {
         await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'apply', details: { changes: changed, writeKeysIssued: Object.keys(result.writeKeys) } });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { invalid } from '../../errors.js';
 import { identifierTypeInput, normalizerNames } from '../../identity/types.js';
-import { traitPrecedenceSchema } from '../../identity/traits.js';
+import { precedenceSources, traitPrecedenceSchema } from '../../identity/traits.js';
 import { recordAudit } from './audit.js';
 import { operation } from './operation.js';
 
@@ -62,10 +63,16 @@ export const identityTypeOperations = [
       path: '/identity/settings',
       tag,
       summary: 'Set trait precedence: which sources win over which, per trait',
+      description: 'Every source a rule names must be an existing connector; a 400 names each one that is not, with its path (`traitPrecedence.0.sources.1`).',
       body: z.object({ traitPrecedence: traitPrecedenceSchema }).strict(),
       responses: { 200: { description: 'Settings', schema: z.object({ settings: settingsSchema }) } },
     },
     async ({ c, services, body, actor }) => {
+      const known = new Set((await services.runtime.connectors.list()).map((connector) => connector.id));
+      const issues = precedenceSources(body.traitPrecedence, 'traitPrecedence')
+        .filter(([id]) => !known.has(id))
+        .map(([id, path]) => ({ path, message: `connector '${id}' does not exist` }));
+      if (issues.length > 0) throw invalid(issues.length === 1 ? `${issues[0]!.path}: ${issues[0]!.message}` : `traitPrecedence names ${issues.length} connectors that do not exist; see issues`, issues);
       await services.runtime.identity.setTraitPrecedence(body.traitPrecedence);
       await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.settings.put', target: 'identity-settings', details: body });
       return c.json({ settings: { traitPrecedence: body.traitPrecedence, phoneRegion: services.runtime.identityTypes.defaultRegion } });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ledgerKinds } from '../../db/schema/index.js';
 import { invalid } from '../../errors.js';
 import { recordAudit } from './audit.js';
 import { operation } from './operation.js';
@@ -57,9 +58,11 @@ export const explanationSchema = z
       z.object({
         id: z.number().int(),
         at: isoTime,
-        kind: z.string().meta({ examples: ['created', 'linked', 'merged', 'conflict', 'unmerged'] }),
-        profileId: z.string(),
-        otherProfileId: z.string().nullable().describe('The other profile of a merge, conflict or unmerge'),
+        kind: z.enum(ledgerKinds).meta({
+          description: 'created; merged (by an event, by hand, by a probabilistic link or an accepted review); conflict (a merge a limit or an unmerge refused); unmerged (one row per resulting profile); review (a pair queued or rejected). Attaching an identifier writes no row: its link is the record',
+        }),
+        profileId: z.string().meta({ description: 'The profile the row is about: this one, one merged into it, or another that names it in otherProfileId' }),
+        otherProfileId: z.string().nullable().describe('The other profile of a merge, conflict, unmerge or review'),
         summary: z.string(),
         eventId: z.number().int().nullable(),
         rule: z.string().nullable(),

@@ -1,12 +1,12 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
 import type { AdminAnswers } from '../../../api/types.js';
 import { describeProfileBriefly, formatProbability } from '../../../output/identity.js';
+import { positiveIntegerArg } from '../../../input/args.js';
 
 export default class IdentityReviewAccept extends ApiCommand<typeof IdentityReviewAccept> {
   static override summary = 'Accept a queued match: merge its two profiles.';
   static override description = 'The merge is recorded in the ledger as a review decision and can be undone with `weft profiles unmerge`.';
-  static override args = { id: Args.integer({ description: 'Review id (from `weft identity review list`)', required: true, min: 1 }) };
+  static override args = { id: positiveIntegerArg({ description: 'Review id (from `weft identity review list`)', expected: 'a review id', required: true }) };
   static override examples = ['<%= config.bin %> identity review accept 17', '<%= config.bin %> identity review accept 17 --json'];
 
   async run() {

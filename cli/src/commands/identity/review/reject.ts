@@ -1,11 +1,11 @@
-import { Args } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
 import type { AdminAnswers } from '../../../api/types.js';
 import { formatProbability } from '../../../output/identity.js';
+import { positiveIntegerArg } from '../../../input/args.js';
 
 export default class IdentityReviewReject extends ApiCommand<typeof IdentityReviewReject> {
   static override summary = 'Reject a queued match: its two profiles stay apart.';
-  static override args = { id: Args.integer({ description: 'Review id (from `weft identity review list`)', required: true, min: 1 }) };
+  static override args = { id: positiveIntegerArg({ description: 'Review id (from `weft identity review list`)', expected: 'a review id', required: true }) };
   static override examples = ['<%= config.bin %> identity review reject 17', '<%= config.bin %> identity review reject 17 --json'];
 
   async run() {
