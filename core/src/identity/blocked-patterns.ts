@@ -23,6 +23,9 @@ export async function unsafePatternReason(pattern: string): Promise<string | und
   }
   const parts = [...new Set(diagnostics.hotspot.filter((spot) => spot.temperature === 'heat').map((spot) => pattern.slice(spot.start, spot.end)))];
   const around = parts.length > 0 ? ` around ${parts.map((part) => `'${part}'`).join(', ')}` : '';
-  const time = diagnostics.complexity.type === 'exponential' ? 'exponential' : diagnostics.complexity.summary;
-  return `may take ${time} time on some inputs (nested or overlapping repetition${around}), stalling the server on every value like that; rewrite it so each part of a value can match only one way`;
+  const [time, cause] =
+    diagnostics.complexity.type === 'exponential'
+      ? ['exponential', 'nested or overlapping repetition']
+      : [diagnostics.complexity.summary, 'repetitions that can share the same characters in many ways'];
+  return `may take ${time} time on some inputs (${cause}${around}), and every value like that would hold up the server; rewrite it so each part of a value can match only one way (anchor it with ^, drop a leading .*)`;
 }
