@@ -193,7 +193,7 @@ export class IdentifierTypes {
     const [row] = await this.db.select().from(identifierTypes).where(eq(identifierTypes.type, type));
     const defaults = defaultDefinition(type);
     if (!row && !defaults.builtIn) {
-      throw new WeftError(404, 'not_found', `Identifier type '${type}' does not exist: it is neither built in nor configured (GET /identity/types lists them)`);
+      throw new WeftError(404, 'not_found', `Identifier type '${type}' does not exist: it is neither built in nor configured (GET /api/v1/identity/types and weft identity types list show the types)`);
     }
     if (row) {
       const problems = await typeChangeProblems(this.db, { defaults, current: await this.get(type), next: defaults }, {});
