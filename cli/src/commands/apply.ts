@@ -4,6 +4,7 @@ import type { AdminAnswers, PlanStep } from '../api/types.js';
 import { badInput } from '../errors.js';
 import { readYamlFile } from '../input/files.js';
 import { interpolateEnv } from '../input/interpolate.js';
+import { describeDroppedDefaults } from '../output/identity.js';
 
 const symbols: Record<PlanStep['action'], string> = { create: '+', update: '~', delete: '-', unchanged: '=' };
 
@@ -28,6 +29,7 @@ export default class Apply extends ApiCommand<typeof Apply> {
 
     const planned = await this.client.post<AdminAnswers.ApplyResult>('/apply', { config, dryRun: true });
     this.#printPlan(planned.plan);
+    warnOfDroppedDefaults(planned.plan);
     const changes = planned.plan.filter((step) => step.action !== 'unchanged');
     if (this.flags['dry-run'] || changes.length === 0) {
       this.log(changes.length === 0 ? '\nNothing to change.' : `\nDry run: ${describeCounts(changes, false)}; nothing applied.`);
@@ -56,6 +58,14 @@ export default class Apply extends ApiCommand<typeof Apply> {
       const changes = step.changes?.length ? ` (${step.changes.join(', ')})` : '';
       this.log(`  ${symbols[step.action]} ${step.action.padEnd(9)} ${step.kind.padEnd(kindWidth)} ${step.id}${changes}`);
     }
+  }
+}
+
+/** One warning line on stderr per identifier type whose change drops default blocked values or patterns. */
+function warnOfDroppedDefaults(plan: PlanStep[]): void {
+  for (const step of plan) {
+    const warning = describeDroppedDefaults(step.id, step.droppedDefaults);
+    if (warning) process.stderr.write(`${warning} Give your values as addBlocked / addBlockedPatterns in the file to keep the defaults.\n`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { FieldContribution } from '@weft/plugin-sdk';
-import type { IdentifierView, Profile, ProfileLookup, TimelineEvent } from '../api/types.js';
+import type { AdminAnswers, IdentifierView, Profile, ProfileLookup, TimelineEvent } from '../api/types.js';
 import { formatTime, plural, truncate } from './format.js';
 import { renderFields, renderTable } from './table.js';
 
@@ -115,4 +115,20 @@ function formatWeight(weight: number): string {
 /** An identifier type's per-profile limit: `1`, or `none`. */
 export function describeLimit(limit: number | null): string {
   return limit === null ? 'none' : String(limit);
+}
+
+/**
+ * The warning for a change that removed a type's default blocked values or patterns (they stop
+ * protecting against placeholders and shared addresses), or nothing when it removed none.
+ *
+ * @example
+ * describeDroppedDefaults('phone', { blocked: [], blockedPatterns: ['^\\+\\d{1,3}(\\d)\\1{6,}$'] })
+ * // 'Warning: identifier type phone no longer blocks its default pattern ^\+\d{1,3}(\d)\1{6,}$.'
+ */
+export function describeDroppedDefaults(type: string, dropped: AdminAnswers.IdentifierTypeDetail['droppedDefaults'] | undefined): string | undefined {
+  if (!dropped) return undefined;
+  const describe = (list: string[], word: string) => (list.length === 1 ? `its default ${word} ${list[0]}` : `${list.length} of its default ${word}s (${list.join(', ')})`);
+  const parts = [dropped.blocked.length > 0 && describe(dropped.blocked, 'value'), dropped.blockedPatterns.length > 0 && describe(dropped.blockedPatterns, 'pattern')].filter(Boolean);
+  if (parts.length === 0) return undefined;
+  return `Warning: identifier type ${type} no longer blocks ${parts.join(' and ')}.`;
 }

@@ -4,7 +4,7 @@ import { joinSecrets, secretPaths, splitSecrets, type Component } from '@weft/pl
 import { connectors, identitySettings, pipelines } from '../db/schema/index.js';
 import type { FieldIssue } from '../errors.js';
 import { precedenceSources, type TraitPrecedence } from '../identity/traits.js';
-import type { IdentifierType } from '../identity/types.js';
+import type { DroppedDefaults } from '../identity/type-changes.js';
 import { referencedConnectors } from '../pipelines/service.js';
 import type { Runtime } from '../runtime.js';
 import type { ConnectorEntry, IdentifierTypeEntry, IdentitySection, PipelineEntry, WeftYaml } from './model.js';
@@ -14,12 +14,16 @@ export type PlanAction = 'create' | 'update' | 'delete' | 'unchanged';
 export const planKinds = ['plugin', 'identifier-type', 'identity-settings', 'connector', 'pipeline'] as const;
 export type PlanKind = (typeof planKinds)[number];
 
-/** One line of the plan `weft apply` shows. `changes` names changed fields, never their values. */
+/**
+ * One line of the plan `weft apply` shows. `changes` names changed fields, never their values;
+ * `droppedDefaults`, on an identifier type, the default blocked values and patterns it removes.
+ */
 export interface PlanItem {
   action: PlanAction;
   kind: PlanKind;
   id: string;
   changes?: string[];
+  droppedDefaults?: DroppedDefaults;
 }
 
 /** A plan item and what applying it does; a created source answers its first write key. */
@@ -95,8 +99,9 @@ export async function planResources(runtime: Runtime, config: WeftYaml, issues: 
  * type, so apply cannot tell one it set from one a person set with the API.
  */
 async function planIdentity(runtime: Runtime, section: IdentitySection, connectorsAfter: Set<string>, issues: FieldIssue[]): Promise<PlanStep[]> {
-  const inForce = new Map((await runtime.identityTypes.list()).map((type) => [type.type, type]));
-  const steps = section.types.map((entry) => planIdentifierType(runtime, entry, inForce.get(entry.type)));
+  const configured = new Set((await runtime.identityTypes.list()).map((type) => type.type));
+  const steps: PlanStep[] = [];
+  for (const [index, entry] of section.types.entries()) steps.push(await planIdentifierType(runtime, entry, configured.has(entry.type), `identity.types.${index}`, issues));
   if (section.traitPrecedence) {
     checkReferences(precedenceSources(section.traitPrecedence, 'identity.traitPrecedence'), connectorsAfter, issues);
     steps.push(await planTraitPrecedence(runtime, section.traitPrecedence));
@@ -104,16 +109,24 @@ async function planIdentity(runtime: Runtime, section: IdentitySection, connecto
   return steps;
 }
 
-/** A type's fields the file gives replace the ones in force; the ones it leaves out keep their value. */
-function planIdentifierType(runtime: Runtime, entry: IdentifierTypeEntry, current: IdentifierType | undefined): PlanStep {
+const typeFields = ['scoped', 'normalizer', 'limit', 'priority', 'blocked', 'blockedPatterns'] as const;
+
+/**
+ * A type's fields the file gives replace the ones in force (`add…` lists append to them); the ones
+ * it leaves out keep their value. What `PUT /identity/types/:type` would refuse becomes an issue.
+ */
+async function planIdentifierType(runtime: Runtime, entry: IdentifierTypeEntry, configured: boolean, path: string, issues: FieldIssue[]): Promise<PlanStep> {
   const { type, ...fields } = entry;
+  const { current, next, droppedDefaults, problems } = await runtime.identityTypes.planChange(type, fields);
+  issues.push(...problems.map((problem) => ({ path: `${path}.${problem.field}`, message: problem.message })));
+  const dropped = droppedDefaults.blocked.length + droppedDefaults.blockedPatterns.length > 0 ? { droppedDefaults } : {};
   const apply = async () => {
     await runtime.identityTypes.put(type, fields);
   };
-  if (!current) return { item: { action: 'create', kind: 'identifier-type', id: type }, apply };
-  const changes = (Object.keys(fields) as Array<keyof typeof fields>).filter((field) => fields[field] !== undefined && !isDeepStrictEqual(fields[field], current[field]));
+  if (!configured) return { item: { action: 'create', kind: 'identifier-type', id: type, ...dropped }, apply };
+  const changes = typeFields.filter((field) => !isDeepStrictEqual(next[field], current[field]));
   if (changes.length === 0) return { item: { action: 'unchanged', kind: 'identifier-type', id: type } };
-  return { item: { action: 'update', kind: 'identifier-type', id: type, changes }, apply };
+  return { item: { action: 'update', kind: 'identifier-type', id: type, changes, ...dropped }, apply };
 }
 
 /** The rules are one list: the file's replaces the stored one; `changes` names the rules that differ. */

@@ -1,5 +1,5 @@
 import type { Identifier, WeftEvent } from '@weft/plugin-sdk';
-import type { NormalizedIdentifier, Rejection } from './types.js';
+import { identifierTypeName, type NormalizedIdentifier, type Rejection } from './types.js';
 
 type Normalize = (type: string, rawValue: unknown, scope?: string) => NormalizedIdentifier | Rejection;
 
@@ -32,12 +32,21 @@ export interface ExtractedIdentifiers {
   rejected: Rejection[];
 }
 
-/** Normalises raw identifiers; drops blocked and invalid ones and duplicates; sorts by priority. */
+/**
+ * Normalises raw identifiers; drops blocked and invalid ones and duplicates; sorts by priority.
+ * Type names are brought to the type-name grammar first (`EMAIL` → `email`, `Bad Type` →
+ * `bad_type`); an identifier whose type still is no valid name is rejected as `invalid`.
+ */
 export function normalizeIdentifiers(raw: Identifier[], normalize: Normalize): ExtractedIdentifiers {
   const byKey = new Map<string, NormalizedIdentifier>();
   const rejected: Rejection[] = [];
   for (const identifier of raw) {
-    const result = normalize(identifier.type, identifier.value, identifier.scope);
+    const type = identifierTypeName(identifier.type);
+    if (type === undefined) {
+      rejected.push({ type: identifier.type, value: String(identifier.value), reason: 'invalid' });
+      continue;
+    }
+    const result = normalize(type, identifier.value, identifier.scope);
     if ('reason' in result) rejected.push(result);
     else if (!byKey.has(result.key)) byKey.set(result.key, result);
   }

@@ -1,8 +1,10 @@
 import { normalizeEmail, normalizePhone } from '@weft/plugin-sdk/pii';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { identifierTypes } from '../db/schema/index.js';
-import { invalid } from '../errors.js';
+import { invalid, WeftError } from '../errors.js';
+import { changedDefinition, droppedDefaults, typeChangeError, typeChangeProblems, type DroppedDefaults, type TypeChange } from './type-changes.js';
 
 /** An ISO 3166 region code for national phone numbers (`CN`, `US`). */
 export type PhoneRegion = NonNullable<NonNullable<Parameters<typeof normalizePhone>[1]>['defaultRegion']>;
@@ -58,27 +60,58 @@ export const defaultIdentifierTypes: IdentifierType[] = [
 /** A custom type nobody configured: taken as is (trimmed), no limit, middling priority. */
 const customDefaults = { scoped: false, normalizer: 'trim' as NormalizerName, limit: null, priority: 50, blocked: placeholders, blockedPatterns: [], builtIn: false };
 
+/** What a type is when nothing is configured: its built-in default, or the custom-type defaults. */
+export function defaultDefinition(type: string): IdentifierType {
+  return defaultIdentifierTypes.find((definition) => definition.type === type) ?? { type, ...customDefaults };
+}
+
+/**
+ * Longest identifier value (raw or normalised) taken; longer ones are `invalid`. It bounds the work
+ * normalisers and blocked patterns do per value.
+ */
+export const maxIdentifierLength = 512;
+
+const blockedValues = z.array(z.string().max(500)).max(1_000);
+const blockedPatterns = z
+  .array(
+    z
+      .string()
+      .max(500)
+      .refine((pattern) => compiles(pattern), 'must be a valid regular expression'),
+  )
+  .max(100);
+
 export const identifierTypeInput = z
   .object({
-    scoped: z.boolean().optional(),
+    scoped: z.boolean().optional().meta({ description: 'Fixed for built-in types; a custom type keeps it while identities of it are stored' }),
     normalizer: z.enum(normalizerNames).optional(),
     limit: z.number().int().min(1).max(10_000).nullable().optional(),
     priority: z.number().int().min(0).max(1_000).optional(),
-    blocked: z.array(z.string().max(500)).max(1_000).optional(),
-    blockedPatterns: z
-      .array(
-        z
-          .string()
-          .max(500)
-          .refine((pattern) => compiles(pattern), 'must be a valid regular expression'),
-      )
-      .max(100)
-      .optional(),
+    blocked: blockedValues.optional().meta({ description: 'Replaces the blocked values (defaults included)' }),
+    blockedPatterns: blockedPatterns.optional().meta({ description: 'Replaces the blocked patterns (defaults included); each must run in linear time' }),
+    addBlocked: blockedValues.optional().meta({ description: 'Values to add to the blocked list in force' }),
+    addBlockedPatterns: blockedPatterns.optional().meta({ description: 'Patterns to add to the blocked patterns in force; each must run in linear time' }),
   })
   .strict();
 export type IdentifierTypeInput = z.output<typeof identifierTypeInput>;
 
 export const typeNamePattern = /^[a-z][a-z0-9_]{0,62}$/;
+
+/**
+ * A type name as an event or plugin wrote it, in the grammar every type name follows: trimmed,
+ * lower-cased, any other character than `a-z`, `0-9` and `_` turned into `_`; `undefined` when even
+ * that is no valid name (it must start with a letter and have at most 63 characters).
+ *
+ * @example
+ * identifierTypeName('EMAIL') // → 'email'
+ * identifierTypeName('Bad Type') // → 'bad_type'
+ * identifierTypeName('42') // → undefined
+ */
+export function identifierTypeName(written: string): string | undefined {
+  if (typeNamePattern.test(written)) return written;
+  const name = written.trim().toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return typeNamePattern.test(name) ? name : undefined;
+}
 
 function compiles(pattern: string): boolean {
   try {
@@ -122,23 +155,50 @@ export class IdentifierTypes {
   }
 
   async get(type: string): Promise<IdentifierType> {
-    return (await this.#types()).get(type)?.definition ?? { type, ...customDefaults };
+    return (await this.#types()).get(type)?.definition ?? defaultDefinition(type);
   }
 
-  /** Sets a type's definition (unset fields keep their current value). */
-  async put(type: string, input: IdentifierTypeInput): Promise<IdentifierType> {
-    if (!typeNamePattern.test(type)) throw invalid(`Identifier type '${type}' must be lower-case letters, digits and '_', starting with a letter`);
+  /**
+   * What `put` would make of a type without changing it: the type in force and after, the
+   * defaults the change drops, and the problems that would refuse it (`weft apply` plans with this).
+   */
+  async planChange(type: string, input: IdentifierTypeInput): Promise<TypeChange> {
     const current = await this.get(type);
-    const next = { ...current, ...definedFields(input) };
+    const next = changedDefinition(current, input);
+    const defaults = defaultDefinition(type);
+    const problems = await typeChangeProblems(this.db, { defaults, current, next }, input);
+    return { current, next, droppedDefaults: droppedDefaults(defaults, current, next), problems };
+  }
+
+  /**
+   * Sets a type's definition (unset fields keep their current value) and says which of its default
+   * blocked values and patterns the change dropped. Refuses (400/409) what `planChange` finds wrong.
+   */
+  async put(type: string, input: IdentifierTypeInput): Promise<{ type: IdentifierType; droppedDefaults: DroppedDefaults }> {
+    if (!typeNamePattern.test(type)) throw invalid(`Identifier type '${type}' must be lower-case letters, digits and '_', starting with a letter`);
+    const { next, droppedDefaults, problems } = await this.planChange(type, input);
+    if (problems.length > 0) throw typeChangeError(type, problems);
     const row = { scoped: next.scoped, normalizer: next.normalizer, maxPerProfile: next.limit, priority: next.priority, blocked: next.blocked, blockedPatterns: next.blockedPatterns, updatedAt: new Date() };
     await this.db.insert(identifierTypes).values({ type, ...row }).onConflictDoUpdate({ target: identifierTypes.type, set: row });
     this.#cache = undefined;
-    return this.get(type);
+    return { type: await this.get(type), droppedDefaults };
   }
 
-  /** Drops a type's configuration: a built-in one returns to its default. */
+  /**
+   * Drops a type's configuration: a built-in one returns to its default (a no-op when it has none).
+   * A type that is neither built in nor configured is unknown (404); a scoped custom type with
+   * stored identities cannot go back to unscoped (409).
+   */
   async reset(type: string): Promise<void> {
-    const { eq } = await import('drizzle-orm');
+    const [row] = await this.db.select().from(identifierTypes).where(eq(identifierTypes.type, type));
+    const defaults = defaultDefinition(type);
+    if (!row && !defaults.builtIn) {
+      throw new WeftError(404, 'not_found', `Identifier type '${type}' does not exist: it is neither built in nor configured (GET /api/v1/identity/types and weft identity types list show the types)`);
+    }
+    if (row) {
+      const problems = await typeChangeProblems(this.db, { defaults, current: await this.get(type), next: defaults }, {});
+      if (problems.length > 0) throw typeChangeError(type, problems);
+    }
     await this.db.delete(identifierTypes).where(eq(identifierTypes.type, type));
     this.#cache = undefined;
   }
@@ -150,14 +210,14 @@ export class IdentifierTypes {
    * await types.normalize('email', ' Ada@Example.COM ') // → { type: 'email', value: 'ada@example.com', … }
    */
   async normalize(type: string, rawValue: unknown, scope?: string): Promise<NormalizedIdentifier | Rejection> {
-    const compiled = (await this.#types()).get(type) ?? compileType({ type, ...customDefaults });
+    const compiled = (await this.#types()).get(type) ?? compileType(defaultDefinition(type));
     return normalizeWith(compiled, rawValue, scope, this.defaultRegion);
   }
 
   /** A synchronous normaliser over the types in force now, for batches. */
   async normalizer(): Promise<(type: string, rawValue: unknown, scope?: string) => NormalizedIdentifier | Rejection> {
     const types = await this.#types();
-    return (type, rawValue, scope) => normalizeWith(types.get(type) ?? compileType({ type, ...customDefaults }), rawValue, scope, this.defaultRegion);
+    return (type, rawValue, scope) => normalizeWith(types.get(type) ?? compileType(defaultDefinition(type)), rawValue, scope, this.defaultRegion);
   }
 
   /**
@@ -188,15 +248,17 @@ export class IdentifierTypes {
     const rows = await this.db.select().from(identifierTypes);
     const definitions = new Map(defaultIdentifierTypes.map((definition) => [definition.type, definition]));
     for (const row of rows) {
+      const builtIn = defaultIdentifierTypes.find((type) => type.type === row.type);
       definitions.set(row.type, {
         type: row.type,
-        scoped: row.scoped,
+        // Fixed for built-in types; a row written before that was enforced does not change it.
+        scoped: builtIn ? builtIn.scoped : row.scoped,
         normalizer: row.normalizer as NormalizerName,
         limit: row.maxPerProfile,
         priority: row.priority,
         blocked: row.blocked,
         blockedPatterns: row.blockedPatterns,
-        builtIn: defaultIdentifierTypes.some((type) => type.type === row.type),
+        builtIn: builtIn !== undefined,
       });
     }
     const types = new Map([...definitions].map(([name, definition]) => [name, compileType(definition)]));
@@ -222,10 +284,10 @@ function compileType(definition: IdentifierType): CompiledType {
 function normalizeWith(compiled: CompiledType, rawValue: unknown, scope: string | undefined, defaultRegion: PhoneRegion): NormalizedIdentifier | Rejection {
   const { definition } = compiled;
   const raw = typeof rawValue === 'number' && Number.isFinite(rawValue) ? String(rawValue) : rawValue;
-  if (typeof raw !== 'string') return { type: definition.type, value: String(raw), reason: 'invalid' };
+  if (typeof raw !== 'string' || raw.length > maxIdentifierLength) return { type: definition.type, value: String(raw), reason: 'invalid' };
   if (compiled.blocked.has(raw.trim().toLowerCase())) return { type: definition.type, value: raw, reason: 'blocked' };
   const value = applyNormalizer(definition.normalizer, raw, defaultRegion);
-  if (value === undefined || value.length === 0 || value.length > 500) return { type: definition.type, value: raw, reason: 'invalid' };
+  if (value === undefined || value.length === 0 || value.length > maxIdentifierLength) return { type: definition.type, value: raw, reason: 'invalid' };
   if (compiled.blocked.has(value.toLowerCase()) || compiled.patterns.some((pattern) => pattern.test(value))) return { type: definition.type, value: raw, reason: 'blocked' };
   const scopeValue = definition.scoped ? (scope ?? '').trim() : '';
   if (definition.scoped && !scopeValue) return { type: definition.type, value: raw, reason: 'unscoped' };
@@ -245,8 +307,4 @@ function applyNormalizer(name: NormalizerName, raw: string, defaultRegion: Phone
     case 'none':
       return raw;
   }
-}
-
-function definedFields(input: IdentifierTypeInput): Partial<IdentifierType> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<IdentifierType>;
 }

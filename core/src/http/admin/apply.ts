@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { applyWeftYaml, parseWeftYaml, planKinds, weftYamlSchema } from '../../apply/index.js';
 import { recordAudit } from './audit.js';
+import { droppedDefaultsSchema } from './identity-types.js';
 import { operation } from './operation.js';
 
 const dryRun = z.boolean().default(false).meta({ description: 'Only answer the plan' });
@@ -17,6 +18,7 @@ export const applyAnswer = z.object({
       kind: z.enum(planKinds),
       id: z.string().meta({ description: 'Connector or pipeline id; the specifier of a plugin; an identifier type; `traitPrecedence` for identity settings' }),
       changes: z.array(z.string()).optional().meta({ description: 'Changed fields (`config.url`, `settings.retry`, `sources`); never values' }),
+      droppedDefaults: droppedDefaultsSchema.optional().meta({ description: 'On an identifier type: the default blocked values and patterns this change removes' }),
     }),
   ),
   applied: z.boolean(),

@@ -20,8 +20,12 @@ export const identifierTypeSchema = z
   })
   .meta({ id: 'IdentifierType' });
 
+export const droppedDefaultsSchema = z
+  .object({ blocked: z.array(z.string()), blockedPatterns: z.array(z.string()) })
+  .meta({ id: 'DroppedDefaults', description: "The type's default blocked values and patterns that were in force before this change and are not after it" });
+
 export const identifierTypesAnswer = z.object({ types: z.array(identifierTypeSchema) });
-export const identifierTypeAnswer = z.object({ type: identifierTypeSchema });
+export const identifierTypeAnswer = z.object({ type: identifierTypeSchema, droppedDefaults: droppedDefaultsSchema });
 
 const settingsSchema = z.object({ traitPrecedence: traitPrecedenceSchema, phoneRegion: z.string().meta({ description: 'WEFT_PHONE_REGION: region of national phone numbers' }) });
 
@@ -36,17 +40,33 @@ export const identityTypeOperations = [
       path: '/identity/types/:type',
       tag,
       summary: 'Add an identifier type or change one (unset fields keep their value)',
+      description:
+        '`blocked`/`blockedPatterns` replace the lists (defaults included), `addBlocked`/`addBlockedPatterns` append to them. `droppedDefaults` names the default values and patterns this change removed.',
       body: identifierTypeInput,
-      responses: { 200: { description: 'The type now in force', schema: identifierTypeAnswer } },
+      responses: {
+        200: { description: 'The type now in force', schema: identifierTypeAnswer },
+        400: { description: 'Invalid, or refused: `scoped` of a built-in type, a pattern that may take super-linear time' },
+        409: { description: "Changing a custom type's `scoped` while identities of it are stored" },
+      },
     },
     async ({ c, services, body, param, actor }) => {
-      const type = await services.runtime.identityTypes.put(param('type'), body);
+      const { type, droppedDefaults } = await services.runtime.identityTypes.put(param('type'), body);
       await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.type.put', target: `identifier-type:${type.type}`, details: body });
-      return c.json({ type });
+      return c.json({ type, droppedDefaults });
     },
   ),
   operation(
-    { method: 'delete', path: '/identity/types/:type', tag, summary: 'Drop a custom type, or return a built-in one to its default', responses: { 204: { description: 'Done' } } },
+    {
+      method: 'delete',
+      path: '/identity/types/:type',
+      tag,
+      summary: 'Drop a custom type, or return a built-in one to its default',
+      responses: {
+        204: { description: 'Done (also for a built-in type with nothing configured)' },
+        404: { description: 'The type is neither built in nor configured' },
+        409: { description: 'A scoped custom type whose stored identities would become unreachable' },
+      },
+    },
     async ({ c, services, param, actor }) => {
       await services.runtime.identityTypes.reset(param('type'));
       await recordAudit(services.runtime.db, { actor: actor.tokenId, action: 'identity.type.reset', target: `identifier-type:${param('type')}` });

@@ -2,27 +2,29 @@ import { Args, Flags } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
 import type { AdminAnswers } from '../../../api/types.js';
 import { badInput } from '../../../errors.js';
-import { describeLimit } from '../../../output/identity.js';
+import { describeDroppedDefaults, describeLimit } from '../../../output/identity.js';
 import { renderFields } from '../../../output/table.js';
 
 export default class IdentityTypesSet extends ApiCommand<typeof IdentityTypesSet> {
   static override summary = 'Create or change an identifier type: normaliser, per-profile limit, priority, scope and blocked values.';
   static override description =
-    'Only the settings given change. --blocked and --blocked-pattern replace the whole list, so repeat them for every value to keep. A blocked value (a shared test email, a placeholder phone) is never used to link profiles.';
+    'Only the settings given change. A blocked value (a shared test email, a placeholder phone) is never used to link profiles. --add-blocked and --add-blocked-pattern add to the lists in force, keeping the built-in defaults (placeholders such as null or test, no-reply addresses); --blocked and --blocked-pattern replace a whole list, defaults included, and a warning on stderr names the defaults that dropped. Patterns that may take super-linear time on some values (nested quantifiers, such as ^(a+)+$) are refused. --scoped is fixed for built-in types, and cannot change for a custom type while identities of it are stored.';
   static override args = { type: Args.string({ description: 'Identifier type, e.g. email or loyalty_id', required: true }) };
   static override flags = {
     limit: Flags.string({ summary: 'Most identifiers of this type one profile may hold: a number, or `none`.' }),
     priority: Flags.integer({ summary: 'Higher wins: an event belongs to the profile of its highest-priority identifier.' }),
     normalizer: Flags.string({ summary: 'How values are normalised before they are stored and compared.', options: ['email', 'phone', 'lowercase', 'trim', 'none'] }),
-    scoped: Flags.boolean({ summary: 'Values live in a scope (type:scope:value), e.g. per app.', allowNo: true }),
-    blocked: Flags.string({ summary: 'A value never used to link profiles (repeatable; replaces the list).', multiple: true }),
-    'blocked-pattern': Flags.string({ summary: 'A regular expression; matching values are never used to link (repeatable; replaces the list).', multiple: true }),
+    scoped: Flags.boolean({ summary: 'Values live in a scope (type:scope:value), e.g. per app. Custom types only.', allowNo: true }),
+    'add-blocked': Flags.string({ summary: 'Add a value never used to link profiles to the list in force (repeatable).', multiple: true }),
+    'add-blocked-pattern': Flags.string({ summary: 'Add a regular expression to the patterns in force; matching values are never used to link (repeatable).', multiple: true }),
+    blocked: Flags.string({ summary: 'Replace the blocked values, defaults included (repeatable).', multiple: true }),
+    'blocked-pattern': Flags.string({ summary: 'Replace the blocked patterns, defaults included (repeatable).', multiple: true }),
   };
   static override examples = [
     '<%= config.bin %> identity types set email --limit 1 --priority 80',
     '<%= config.bin %> identity types set loyalty_id --normalizer trim --limit none',
-    '<%= config.bin %> identity types set wechat_openid --scoped',
-    '<%= config.bin %> identity types set email --blocked test@example.com --blocked noreply@example.com --blocked-pattern "^test\\+.*@" --json',
+    '<%= config.bin %> identity types set member_openid --scoped',
+    '<%= config.bin %> identity types set email --add-blocked shared-inbox@example.com --add-blocked-pattern "@mailinator\\.com$" --json',
   ];
 
   async run() {
@@ -33,9 +35,15 @@ export default class IdentityTypesSet extends ApiCommand<typeof IdentityTypesSet
       normalizer: f.normalizer,
       scoped: f.scoped,
       blocked: f.blocked,
-      blockedPatterns: f['blocked-pattern']?.map(checkPattern),
+      blockedPatterns: f['blocked-pattern']?.map((pattern) => checkPattern('--blocked-pattern', pattern)),
+      addBlocked: f['add-blocked'],
+      addBlockedPatterns: f['add-blocked-pattern']?.map((pattern) => checkPattern('--add-blocked-pattern', pattern)),
     };
-    const { type } = await this.client.request<AdminAnswers.IdentifierTypeDetail>('PUT', `/identity/types/${encodeURIComponent(this.args.type)}`, { body });
+    const answer = await this.client.request<AdminAnswers.IdentifierTypeDetail>('PUT', `/identity/types/${encodeURIComponent(this.args.type)}`, { body });
+    const { type } = answer;
+    const warning = describeDroppedDefaults(type.type, answer.droppedDefaults);
+    // On stderr also with --json: the JSON has `droppedDefaults`, a person watching the terminal sees this.
+    if (warning) process.stderr.write(`${warning} Use --add-blocked / --add-blocked-pattern to extend the lists instead; \`weft identity types reset ${type.type}\` brings the defaults back.\n`);
     this.log(`Identifier type ${type.type} saved.`);
     this.log(
       renderFields([
@@ -47,7 +55,7 @@ export default class IdentityTypesSet extends ApiCommand<typeof IdentityTypesSet
         ['Blocked patterns', type.blockedPatterns.join(', ') || 'none'],
       ]),
     );
-    return { type };
+    return answer;
   }
 }
 
@@ -57,11 +65,12 @@ function parseLimit(text: string): number | null {
   return Number(text);
 }
 
-function checkPattern(pattern: string): string {
+/** Syntax only, before any request; whether the pattern is safe to run is the server's check. */
+function checkPattern(flag: string, pattern: string): string {
   try {
     new RegExp(pattern);
   } catch (error) {
-    throw badInput(`--blocked-pattern '${pattern}' is not a valid regular expression: ${(error as Error).message}`);
+    throw badInput(`${flag} '${pattern}' is not a valid regular expression: ${(error as Error).message}`);
   }
   return pattern;
 }
