@@ -39,6 +39,8 @@ describe('weft refuses arguments that cannot be right as usage errors', () => {
     [['connectors', 'status', ''], 'ID must be a connector id'],
     [['pipelines', 'show', ''], 'ID must be a pipeline id'],
     [['identity', 'match', ''], 'RESOLVER must be the connector id of an identity resolver'],
+    [['identity', 'types', 'set', '', '--limit', '1'], 'TYPE must be an identifier type such as email or loyalty_id'],
+    [['identity', 'types', 'reset', ''], 'TYPE must be an identifier type such as email or loyalty_id'],
   ])('refuses an empty argument: weft %j', async (args, expected) => {
     const result = await weft([...args, '--json'], offline);
     expect(result.code).toBe(2);

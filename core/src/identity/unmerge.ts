@@ -63,7 +63,9 @@ export async function unmergeProfile(
     let removed: number[];
     let leaving = new Set<number>();
     if ('linkId' in target) {
-      if (!links.some((link) => Number(link.id) === target.linkId)) throw notFound(`Link between identifiers of profile '${live}'`, String(target.linkId));
+      if (!links.some((link) => Number(link.id) === target.linkId)) {
+        throw new WeftError(404, 'not_found', `Profile '${live}' has no link ${target.linkId} between its identifiers (weft profiles explain lists them)`);
+      }
       removed = [target.linkId];
     } else {
       const identity = identities.find((row) => row.key === target.identifier.key);

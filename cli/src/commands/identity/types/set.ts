@@ -1,15 +1,16 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ApiCommand } from '../../../base-command.js';
 import type { AdminAnswers } from '../../../api/types.js';
 import { badInput } from '../../../errors.js';
 import { describeDroppedDefaults, describeLimit } from '../../../output/identity.js';
 import { renderFields } from '../../../output/table.js';
+import { nameArg } from '../../../input/args.js';
 
 export default class IdentityTypesSet extends ApiCommand<typeof IdentityTypesSet> {
   static override summary = 'Create or change an identifier type: normaliser, per-profile limit, priority, scope and blocked values.';
   static override description =
     'Only the settings given change. A blocked value (a shared test email, a placeholder phone) is never used to link profiles. --add-blocked and --add-blocked-pattern add to the lists in force, keeping the built-in defaults (placeholders such as null or test, no-reply addresses); --blocked and --blocked-pattern replace a whole list, defaults included, and a warning on stderr names the defaults that dropped. Patterns that may take super-linear time on some values (nested quantifiers, such as ^(a+)+$) are refused. --scoped is fixed for built-in types, and cannot change for a custom type while identities of it are stored.';
-  static override args = { type: Args.string({ description: 'Identifier type, e.g. email or loyalty_id', required: true }) };
+  static override args = { type: nameArg({ description: 'Identifier type, e.g. email or loyalty_id', expected: 'an identifier type such as email or loyalty_id', required: true }) };
   static override flags = {
     limit: Flags.string({ summary: 'Most identifiers of this type one profile may hold: a number, or `none`.' }),
     priority: Flags.integer({ summary: 'Higher wins: an event belongs to the profile of its highest-priority identifier.' }),
