@@ -37,7 +37,6 @@ describe('sendgrid in a Weft pipeline', () => {
       },
     });
     ({ test, ingest } = pipeline);
-    pipeline.worker.start();
   });
 
   afterAll(async () => {
@@ -47,6 +46,7 @@ describe('sendgrid in a Weft pipeline', () => {
 
   it('sends the dynamic template to the identified email with the traits as template data and the bearer key', async () => {
     await ingest.write('app', [identify('u-ada', 'ada@example.com', 'Ada')]);
+    expect(await pipeline.worker.processBatch()).toBe(1);
 
     const [row] = await waitUntil('the delivery to settle', async () => {
       const rows = await deliveryRows(test, 'welcome-sendgrid');
@@ -69,6 +69,9 @@ describe('sendgrid in a Weft pipeline', () => {
 
   it('dead-letters only the recipient SendGrid refuses and delivers the others of the same request on a retry', async () => {
     await ingest.write('app', [identify('u-bob', 'bob@example.com', 'Bob'), identify('u-gone', 'gone@example.com', 'Gone'), identify('u-joy', 'joy@example.com', 'Joy')]);
+    // Routed in one batch (one commit), so the delivery manager claims the three together and sends
+    // them in one request; a running worker with two batch loops could split them between commits.
+    expect(await pipeline.worker.processBatch()).toBe(3);
 
     const rows = await waitUntil('the three deliveries to settle', async () => {
       const list = (await deliveryRows(test, 'welcome-sendgrid')).filter((row) => row.message_id !== 'identify-u-ada').sort((a, b) => a.message_id.localeCompare(b.message_id));
