@@ -8,7 +8,7 @@ import { Agent, get } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { PipelineWorker, createRuntime, loadConfig } from '@weft/core';
-import { createDatabase, prepareWeft } from './lib/setup.js';
+import { createDatabase, prepareWeft, serverSettings } from './lib/setup.js';
 import { benchArgs } from './lib/args.js';
 import { freePort, startChild } from './lib/processes.js';
 import { loadIdentifyEvents, topUpProfiles } from './lib/identity-data.js';
@@ -284,6 +284,8 @@ process.once('SIGINT', async () => {
 });
 
 console.log(`Weft identity benchmark — ${new Date().toISOString()}${args.autovacuum ? '' : ' (no autovacuum stand-in)'}`);
+results.server = await serverSettings();
+console.log(`  ${results.server}`);
 results.sweep = [];
 if (sweepEvents > 0 && sweepSizes.length > 0) {
   console.log(`\nBatch size sweep: ${sweepEvents} identify events each, fresh database, 1 worker, ${concurrency} batches in flight`);

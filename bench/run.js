@@ -10,7 +10,7 @@ import { freePort, startChild } from './lib/processes.js';
 import { postLoad } from './lib/load.js';
 import { batchBody, trackEvent } from './lib/events.js';
 import { rawInsertRate, rawInsertRatePglite } from './lib/raw-insert.js';
-import { createDatabase, prepareWeft } from './lib/setup.js';
+import { createDatabase, prepareWeft, serverSettings } from './lib/setup.js';
 
 const args = benchArgs('node bench/run.js', {
   duration: { type: 'string', default: '10', number: true, description: 'seconds of each load phase' },
@@ -142,9 +142,11 @@ async function benchDelivery() {
 }
 
 console.log(`Weft benchmarks — ${new Date().toISOString()}, ${duration} s per measurement`);
+const server = await serverSettings().catch((error) => `PostgreSQL settings not read: ${error.message}`);
+console.log(`  ${server}`);
 if (only.has('ingest') || only.has('track')) await benchPostgres();
 if (only.has('pglite')) await benchPglite();
 if (only.has('delivery')) await benchDelivery();
 mkdirSync(new URL('./results', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), duration, figures }, null, 2));
+writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), duration, server, figures }, null, 2));
 console.log('\nFigures written to bench/results/latest.json');

@@ -27,6 +27,23 @@ export async function createDatabase() {
 }
 
 /**
+ * The benchmark server's version and the settings most often tuned for write-heavy work, in one
+ * line, so that a figure can be compared with one taken on another server.
+ */
+export async function serverSettings() {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await admin.unsafe(
+      `select name, current_setting(name) as value from unnest(array['server_version', 'shared_buffers', 'max_wal_size', 'synchronous_commit']) as name`,
+    );
+    const value = Object.fromEntries(rows.map((row) => [row.name, row.value]));
+    return `PostgreSQL ${value.server_version.split(' ')[0]}, shared_buffers ${value.shared_buffers}, max_wal_size ${value.max_wal_size}, synchronous_commit ${value.synchronous_commit}`;
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
  * The environment a Weft process of this run uses, and a callback that configures it in-process
  * (connectors, pipelines) before the server starts. Returns the env for the server child.
  */
