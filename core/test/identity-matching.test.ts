@@ -253,6 +253,60 @@ describe('probabilistic identity matching', () => {
       expect((await reviews()).map((row) => row.status)).toEqual(['rejected']);
     });
 
+    /** A profile older than the borderline pair's (merges keep the oldest), identified as `visitor`. */
+    const olderProfile = async (visitor: string) => {
+      await identify(['rec-1-org'], () => ({ anonymousId: visitor }));
+      return profileOf(visitor);
+    };
+    const pairOf = (x: string, y: string) => (x < y ? [x, y] : [y, x]);
+
+    it('keeps a rejected pair apart after one side merges into an older profile: a later run neither queues nor links it', async () => {
+      const older = await olderProfile('older-visitor');
+      const review = await queuedReview();
+      await rejectReview(t.runtime, review.id, 'tester');
+      const [side, other] = [await profileOf(borderline[0]!), await profileOf(borderline[1]!)];
+      expect(await t.runtime.identity.merge([older, side], { rule: 'manual', confidence: 1, evidence: null })).toBe(older);
+
+      expect(await reviews()).toEqual([{ profile_a: pairOf(older, other)[0], profile_b: pairOf(older, other)[1], status: 'rejected' }]);
+      expect(await runToEnd()).toMatchObject({ status: 'done', linked: 0, queued: 0 });
+      expect(await profileOf(borderline[1]!)).toBe(other);
+    });
+
+    it('moves a pending review into the survivor of a merge, so the pair is asked about once and accepting it merges the live profiles', async () => {
+      const older = await olderProfile('older-visitor');
+      const review = await queuedReview();
+      const other = await profileOf(borderline[1]!);
+      await t.runtime.identity.merge([older, await profileOf(borderline[0]!)], { rule: 'manual', confidence: 1, evidence: null });
+
+      await runToEnd();
+      expect(await reviews()).toEqual([{ profile_a: pairOf(older, other)[0], profile_b: pairOf(older, other)[1], status: 'pending' }]);
+      const { profileId } = await acceptReview(t.runtime, review.id, 'tester');
+      expect(profileId).toBe(older);
+      expect(await profileOf(borderline[1]!)).toBe(older);
+    });
+
+    it('keeps one review of a pair two reviews come to name, a rejected one first, and leaves a review whose profiles became one as it was', async () => {
+      await identify(['rec-1-org', 'rec-2-org', 'rec-3-org'], (id) => ({ anonymousId: id }));
+      const [first, second, third] = [await profileOf('rec-1-org'), await profileOf('rec-2-org'), await profileOf('rec-3-org')];
+      const queue = (x: string, y: string, status: string) =>
+        t.runtime.database.query(sql`
+          insert into identity_reviews (resolver, profile_a, profile_b, probability, weight, fields, status)
+          values ('people', ${pairOf(x, y)[0]}, ${pairOf(x, y)[1]}, 0.5, 1, '[]', ${status})`);
+      await queue(first, third, 'pending');
+      await queue(second, third, 'rejected');
+      await queue(first, second, 'pending');
+
+      const survivor = await t.runtime.identity.merge([first, second], { rule: 'manual', confidence: 1, evidence: null });
+
+      expect(await reviews()).toEqual(
+        expect.arrayContaining([
+          { profile_a: pairOf(survivor, third)[0], profile_b: pairOf(survivor, third)[1], status: 'rejected' },
+          { profile_a: pairOf(first, second)[0], profile_b: pairOf(first, second)[1], status: 'pending' },
+        ]),
+      );
+      expect(await reviews()).toHaveLength(2);
+    });
+
     it('refuses to accept a rejected review', async () => {
       const review = await queuedReview();
       await rejectReview(t.runtime, review.id, 'tester');

@@ -86,7 +86,7 @@ describe(`migrations, applied one after another as upgrades would (${testDriver(
     await database.query(sql`
       insert into identity_links (id, from_identity_id, to_identity_id, rule) values (7, 1, 2, 'event')`);
 
-    await migrateDatabase(database, url);
+    await migrateUpTo('0007_attach_links');
 
     const [identity] = await database.query<{ id: string | number }>(sql`
       insert into identities (type, value, profile_id, origin_profile_id) values ('phone', '+8613800138000', 'p1', 'p1') returning id`);
@@ -94,5 +94,29 @@ describe(`migrations, applied one after another as upgrades would (${testDriver(
       insert into identity_links (from_identity_id, to_identity_id, rule) values (1, ${identity!.id}, 'manual') returning id`);
     expect(Number(identity!.id)).toBe(8);
     expect(Number(link!.id)).toBe(9);
+  });
+
+  it('moves open reviews of profiles merged away into their live profiles, one review per pair, a rejected one first (0008)', async () => {
+    // p1 was merged into p2, and p2 into p3; p5 into p4.
+    await database.query(sql`
+      insert into profiles (id, merged_into) values ('p3', null), ('p2', 'p3'), ('p1', 'p2'), ('p4', null), ('p5', 'p4'), ('p6', null)`);
+    await database.query(sql`
+      insert into identity_reviews (id, resolver, profile_a, profile_b, probability, weight, fields, status) values
+        (1, 'fs', 'p1', 'p4', 0.5, 1, '[]', 'pending'),
+        (2, 'fs', 'p2', 'p5', 0.5, 1, '[]', 'rejected'),
+        (3, 'fs', 'p1', 'p3', 0.5, 1, '[]', 'pending'),
+        (4, 'fs', 'p5', 'p6', 0.5, 1, '[]', 'accepted'),
+        (5, 'other', 'p5', 'p6', 0.5, 1, '[]', 'pending')`);
+
+    await migrateDatabase(database, url);
+
+    const rows = await database.query<{ id: string | number; resolver: string; profile_a: string; profile_b: string; status: string }>(sql`
+      select id, resolver, profile_a, profile_b, status from identity_reviews order by id`);
+    expect(rows.map((row) => ({ ...row, id: Number(row.id) }))).toEqual([
+      { id: 2, resolver: 'fs', profile_a: 'p3', profile_b: 'p4', status: 'rejected' },
+      { id: 3, resolver: 'fs', profile_a: 'p1', profile_b: 'p3', status: 'pending' },
+      { id: 4, resolver: 'fs', profile_a: 'p5', profile_b: 'p6', status: 'accepted' },
+      { id: 5, resolver: 'other', profile_a: 'p4', profile_b: 'p6', status: 'pending' },
+    ]);
   });
 });

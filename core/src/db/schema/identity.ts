@@ -149,7 +149,13 @@ export const identityReviews = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
     decidedBy: text('decided_by'),
   },
-  (table) => [uniqueIndex('identity_reviews_pair_idx').on(table.resolver, table.profileA, table.profileB), index('identity_reviews_status_idx').on(table.status, table.id)],
+  (table) => [
+    uniqueIndex('identity_reviews_pair_idx').on(table.resolver, table.profileA, table.profileB),
+    index('identity_reviews_status_idx').on(table.status, table.id),
+    // Merges move reviews into their survivors: found by either profile.
+    index('identity_reviews_a_idx').on(table.profileA),
+    index('identity_reviews_b_idx').on(table.profileB),
+  ],
 );
 
 /** Blocking keys of profiles, per probabilistic resolver: candidates are the profiles sharing one. */
