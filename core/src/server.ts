@@ -8,6 +8,7 @@ import { PipelineWorker } from './engine/pipeline-worker.js';
 import { DeliveryManager } from './delivery/manager.js';
 import { PullRunner } from './engine/pull-runner.js';
 import { ensureDemo, localBaseUrl, type DemoSetup } from './demo/setup.js';
+import { warnAboutUnsafePatterns } from './identity/blocked-patterns.js';
 
 /** How long a graceful stop waits for calls in flight before aborting them. */
 const shutdownGraceMs = 10_000;
@@ -58,6 +59,10 @@ export async function startServer(config: WeftConfig): Promise<RunningServer> {
   deliveryManager?.start();
   if (runWorkers) pulls.start();
   runtime.logger.info({ role: config.role, port, driver: runtime.database.driver }, 'weft started');
+  // Patterns saved before they were checked: a warning to replace them, without holding up the start.
+  void warnAboutUnsafePatterns(runtime.identityTypes, runtime.logger).catch((error: unknown) =>
+    runtime.logger.warn({ err: error }, 'could not check the stored blocked patterns of identifier types'),
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { EventInput } from '@weft/plugin-sdk';
 import { PipelineWorker } from '../src/engine/pipeline-worker.js';
+import { warnAboutUnsafePatterns } from '../src/identity/blocked-patterns.js';
 import { IngestWriter } from '../src/ingest/writer.js';
 import { createAdminHarness, type AdminHarness } from './admin-helpers.js';
 import { graphPartition, sendTo } from './identity-support.js';
@@ -166,6 +167,23 @@ describe('configuring identifier types safely', () => {
     it('accepts the built-in default patterns and ordinary ones', async () => {
       const patterns = ['^(no-?reply|donotreply|mailer-daemon)@', '^\\+\\d{1,3}(\\d)\\1{6,}$', '@mailinator\\.com$', '^test\\+.*@'];
       expect((await putType('contact', { blockedPatterns: patterns })).status).toBe(200);
+    });
+
+    it('warns at start about an unsafe pattern stored before patterns were checked, saying how to replace it', async () => {
+      // What an older version could have stored: a safe custom pattern, a built-in default and an unsafe one.
+      await h.t.runtime.database.query(sql`
+        insert into identifier_types (type, scoped, normalizer, max_per_profile, priority, blocked, blocked_patterns) values
+          ('email', false, 'email', 10, 90, '[]', ${JSON.stringify(['^(no-?reply|donotreply|mailer-daemon)@', '@mailinator\\.com$'])}),
+          ('loyalty_no', false, 'trim', null, 50, '[]', ${JSON.stringify(['^x', '^(a+)+$'])})`);
+      const warnings: Array<{ details: object; message: string }> = [];
+
+      const count = await warnAboutUnsafePatterns(h.t.runtime.identityTypes, { warn: (details, message) => warnings.push({ details, message }) });
+
+      expect(count).toBe(1);
+      expect(warnings.map((warning) => warning.details)).toEqual([{ identifierType: 'loyalty_no', pattern: '^(a+)+$' }]);
+      expect(warnings[0]!.message.startsWith(`identifier type 'loyalty_no': the stored blocked pattern "^(a+)+$" may take exponential time on some inputs`)).toBe(true);
+      expect(warnings[0]!.message).toContain('It runs on every loyalty_no identifier until it is replaced');
+      expect(warnings[0]!.message.endsWith('or go back to the defaults with `weft identity types reset loyalty_no`')).toBe(true);
     });
 
     it('refuses such a pattern in weft apply, with its path in the file', async () => {

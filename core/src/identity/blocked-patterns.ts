@@ -29,3 +29,24 @@ export async function unsafePatternReason(pattern: string): Promise<string | und
       : [diagnostics.complexity.summary, 'repetitions that can share the same characters in many ways'];
   return `may take ${time} time on some inputs (${cause}${around}), and every value like that would hold up the server; rewrite it so each part of a value can match only one way (anchor it with ^, drop a leading .*)`;
 }
+
+/**
+ * Logs a warning for each stored blocked pattern that is not safe to run (saved before patterns
+ * were checked), saying how to replace it. Servers call it once at start, in the background.
+ *
+ * @example
+ * void warnAboutUnsafePatterns(runtime.identityTypes, runtime.logger).catch(() => undefined);
+ */
+export async function warnAboutUnsafePatterns(
+  types: { unsafeStoredPatterns(): Promise<Array<{ type: string; pattern: string; reason: string }>> },
+  logger: { warn(details: object, message: string): void },
+): Promise<number> {
+  const unsafe = await types.unsafeStoredPatterns();
+  for (const { type, pattern, reason } of unsafe) {
+    logger.warn(
+      { identifierType: type, pattern },
+      `identifier type '${type}': the stored blocked pattern ${JSON.stringify(pattern)} ${reason}. It runs on every ${type} identifier until it is replaced: list the patterns to keep with \`weft identity types set ${type} --blocked-pattern <pattern>…\`, or go back to the defaults with \`weft identity types reset ${type}\``,
+    );
+  }
+  return unsafe.length;
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { identifierTypes } from '../db/schema/index.js';
 import { invalid, WeftError } from '../errors.js';
+import { unsafePatternReason } from './blocked-patterns.js';
 import { changedDefinition, droppedDefaults, typeChangeError, typeChangeProblems, type DroppedDefaults, type TypeChange } from './type-changes.js';
 
 /** An ISO 3166 region code for national phone numbers (`CN`, `US`). */
@@ -152,6 +153,23 @@ export class IdentifierTypes {
 
   async list(): Promise<IdentifierType[]> {
     return [...(await this.#types()).values()].map((compiled) => compiled.definition);
+  }
+
+  /**
+   * Stored blocked patterns that are not safe to run: ones saved before patterns were checked (or
+   * written to the table by hand), which keep running on every identifier until replaced. The
+   * built-in defaults are safe and not checked again.
+   */
+  async unsafeStoredPatterns(): Promise<Array<{ type: string; pattern: string; reason: string }>> {
+    const builtInPatterns = new Set(defaultIdentifierTypes.flatMap((type) => type.blockedPatterns));
+    const unsafe: Array<{ type: string; pattern: string; reason: string }> = [];
+    for (const row of await this.db.select({ type: identifierTypes.type, blockedPatterns: identifierTypes.blockedPatterns }).from(identifierTypes).orderBy(identifierTypes.type)) {
+      for (const pattern of row.blockedPatterns.filter((pattern) => !builtInPatterns.has(pattern) && compiles(pattern))) {
+        const reason = await unsafePatternReason(pattern);
+        if (reason) unsafe.push({ type: row.type, pattern, reason });
+      }
+    }
+    return unsafe;
   }
 
   async get(type: string): Promise<IdentifierType> {
