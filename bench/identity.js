@@ -5,6 +5,7 @@
 //   node bench/identity.js --events 200000 --lookups 0 --sweep-events 0 --profiles 0 --repeat 0.7   # 70 % repeat identifies
 // Each run creates its own databases and drops them at the end.
 import { Agent, get } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { PipelineWorker, createRuntime, loadConfig } from '@weft/core';
@@ -31,6 +32,7 @@ const args = benchArgs('node bench/identity.js', {
   autovacuum: { type: 'boolean', default: true, description: 'run the autovacuum stand-in beside the worker' },
   // After the main run: the same rows written server-side with no logic (bench/lib/identity-floor.js).
   floor: { type: 'boolean', default: true, description: 'measure the write floor after the main run' },
+  'cpu-profile': { type: 'string', default: '', description: "write the worker's CPU profile of the main run to this file (.cpuprofile, for Chrome DevTools)" },
 });
 const totalEvents = Number(args.events);
 const lookups = Number(args.lookups);
@@ -101,6 +103,7 @@ async function identifyRun({ total, batchSize, label }) {
     const autovacuum = args.autovacuum ? emulateAutovacuum(database.url) : undefined;
     const backendsBefore = await backendCpu(sql);
     const machineBefore = machineCpu();
+    const profiler = label === 'main' && args['cpu-profile'] ? await startProfiler() : undefined;
     const workerBefore = process.cpuUsage();
     const started = performance.now();
     // As the worker's own loops run (PipelineWorker.start), instrumented: `concurrency` batches in flight.
@@ -123,6 +126,7 @@ async function identifyRun({ total, batchSize, label }) {
     await Promise.all(Array.from({ length: concurrency }, loop));
     const workMs = performance.now() - started;
     const workerCpu = process.cpuUsage(workerBefore);
+    if (profiler) writeFileSync(args['cpu-profile'], JSON.stringify(await profiler.stop()));
     const machine = machineCpu();
     const backendsAfter = await backendCpu(sql);
     const maintenance = (await autovacuum?.stop()) ?? null;
@@ -267,6 +271,21 @@ function summarise(run, note) {
 }
 
 /** CPU time of the whole machine so far (from /proc/stat, in clock ticks): busy, total, and the core count. */
+/** V8's sampling profiler on this process (the worker), from now until `stop()`. */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
 function machineCpu() {
   const [line] = readFileSync('/proc/stat', 'utf8').split('\n');
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
