@@ -2,7 +2,8 @@ CREATE INDEX "identity_reviews_a_idx" ON "identity_reviews" USING btree ("profil
 CREATE INDEX "identity_reviews_b_idx" ON "identity_reviews" USING btree ("profile_b");--> statement-breakpoint
 -- Open reviews that name a profile merged away since they were queued move into its live profile,
 -- as merges from now on do (core/src/identity/write-plan.ts, moveReviews): a rejected one before an
--- accepted one before a pending one keeps a pair that two reviews would name, then the oldest.
+-- accepted one before a pending one keeps a pair that two reviews would name, then the oldest; a
+-- pending one whose two profiles are now one is closed as accepted by the merge.
 CREATE TEMPORARY TABLE "review_moves" ON COMMIT DROP AS
 WITH RECURSIVE "chain" ("start", "current") AS (
   SELECT "id", "merged_into" FROM "profiles"
@@ -35,3 +36,6 @@ DELETE FROM "identity_reviews" WHERE "id" IN (
 --> statement-breakpoint
 UPDATE "identity_reviews" r SET "profile_a" = m."a", "profile_b" = m."b"
 FROM "review_moved" m WHERE r."id" = m."id" AND m."a" <> m."b";
+--> statement-breakpoint
+UPDATE "identity_reviews" r SET "status" = 'accepted', "decided_at" = now(), "decided_by" = '(merge)'
+FROM "review_moved" m WHERE r."id" = m."id" AND m."a" = m."b" AND r."status" = 'pending';

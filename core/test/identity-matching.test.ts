@@ -285,7 +285,7 @@ describe('probabilistic identity matching', () => {
       expect(await profileOf(borderline[1]!)).toBe(older);
     });
 
-    it('keeps one review of a pair two reviews come to name, a rejected one first, and leaves a review whose profiles became one as it was', async () => {
+    it('keeps one review of a pair two reviews come to name, a rejected one first, and closes a pending review whose profiles became one as accepted', async () => {
       await identify(['rec-1-org', 'rec-2-org', 'rec-3-org'], (id) => ({ anonymousId: id }));
       const [first, second, third] = [await profileOf('rec-1-org'), await profileOf('rec-2-org'), await profileOf('rec-3-org')];
       const queue = (x: string, y: string, status: string) =>
@@ -301,10 +301,18 @@ describe('probabilistic identity matching', () => {
       expect(await reviews()).toEqual(
         expect.arrayContaining([
           { profile_a: pairOf(survivor, third)[0], profile_b: pairOf(survivor, third)[1], status: 'rejected' },
-          { profile_a: pairOf(first, second)[0], profile_b: pairOf(first, second)[1], status: 'pending' },
+          { profile_a: pairOf(first, second)[0], profile_b: pairOf(first, second)[1], status: 'accepted' },
         ]),
       );
       expect(await reviews()).toHaveLength(2);
+
+      // The merge answered the pending pair; a reviewer who accepts it later still records the decision.
+      const [closed] = await t.runtime.database.query<{ id: number; decided_by: string }>(sql`
+        select id, decided_by from identity_reviews where status = 'accepted'`);
+      expect(closed!.decided_by).toBe('(merge)');
+      expect(await acceptReview(t.runtime, Number(closed!.id), 'tester')).toMatchObject({ review: { status: 'accepted' }, profileId: survivor });
+      const [after] = await t.runtime.database.query<{ decided_by: string }>(sql`select decided_by from identity_reviews where id = ${closed!.id}`);
+      expect(after!.decided_by).toBe('tester');
     });
 
     it('refuses to accept a rejected review', async () => {

@@ -96,7 +96,7 @@ describe(`migrations, applied one after another as upgrades would (${testDriver(
     expect(Number(link!.id)).toBe(9);
   });
 
-  it('moves open reviews of profiles merged away into their live profiles, one review per pair, a rejected one first (0008)', async () => {
+  it('moves open reviews of profiles merged away into their live profiles, one review per pair, a rejected one first, and closes pending ones now within one profile (0008)', async () => {
     // p1 was merged into p2, and p2 into p3; p5 into p4.
     await database.query(sql`
       insert into profiles (id, merged_into) values ('p3', null), ('p2', 'p3'), ('p1', 'p2'), ('p4', null), ('p5', 'p4'), ('p6', null)`);
@@ -114,7 +114,7 @@ describe(`migrations, applied one after another as upgrades would (${testDriver(
       select id, resolver, profile_a, profile_b, status from identity_reviews order by id`);
     expect(rows.map((row) => ({ ...row, id: Number(row.id) }))).toEqual([
       { id: 2, resolver: 'fs', profile_a: 'p3', profile_b: 'p4', status: 'rejected' },
-      { id: 3, resolver: 'fs', profile_a: 'p1', profile_b: 'p3', status: 'pending' },
+      { id: 3, resolver: 'fs', profile_a: 'p1', profile_b: 'p3', status: 'accepted' },
       { id: 4, resolver: 'fs', profile_a: 'p5', profile_b: 'p6', status: 'accepted' },
       { id: 5, resolver: 'other', profile_a: 'p4', profile_b: 'p6', status: 'pending' },
     ]);

@@ -1,8 +1,9 @@
 // The review queue of probabilistic identity resolution: pairs scored between a resolver's
 // thresholds wait here for a person to accept (merge) or reject (keep apart) them.
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, or } from 'drizzle-orm';
 import { identityLedger, identityReviews } from '../db/schema/index.js';
 import { WeftError, conflict, notFound } from '../errors.js';
+import { decidedByMerge } from './write-plan.js';
 import type { Runtime } from '../runtime.js';
 
 export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
@@ -42,7 +43,8 @@ export async function listReviews(runtime: Runtime, filter: { status?: ReviewSta
 export async function acceptReview(runtime: Runtime, reviewId: number, decidedBy: string): Promise<{ review: ReviewView; profileId: string }> {
   const row = await reviewRow(runtime, reviewId);
   if (row.status === 'rejected') throw conflict(`Review ${reviewId} was rejected; it cannot be accepted any more`);
-  if (row.status === 'accepted') return { review: reviewView(row), profileId: (await runtime.identity.profiles.liveId(row.profileA)) ?? row.profileA };
+  // Accepted by a person already; one a merge closed still takes the person's decision.
+  if (row.status === 'accepted' && row.decidedBy !== decidedByMerge) return { review: reviewView(row), profileId: (await runtime.identity.profiles.liveId(row.profileA)) ?? row.profileA };
   let profileId: string;
   try {
     profileId = await runtime.identity.merge([row.profileA, row.profileB], {
@@ -89,7 +91,8 @@ async function decide(runtime: Runtime, row: ReviewRow, status: 'accepted' | 're
   const [updated] = await runtime.db
     .update(identityReviews)
     .set({ status, decidedAt: new Date(), decidedBy })
-    .where(and(eq(identityReviews.id, row.id), eq(identityReviews.status, 'pending')))
+    // A person's decision also replaces a merge's (a pending pair merged meanwhile was closed as accepted).
+    .where(and(eq(identityReviews.id, row.id), or(eq(identityReviews.status, 'pending'), and(eq(identityReviews.status, 'accepted'), eq(identityReviews.decidedBy, decidedByMerge)))))
     .returning();
   if (!updated) throw conflict(`Review ${row.id} was decided by someone else meanwhile`);
   return reviewView(updated);

@@ -62,13 +62,16 @@ export async function writePlan(run: Run, plan: IdentityPlan): Promise<Map<numbe
   return insertTimeline(run, plan, ids);
 }
 
+/** `decided_by` of a pending review that a merge answered (no person decided it). */
+export const decidedByMerge = '(merge)';
+
 /**
  * Open reviews follow their profiles into the survivors, so that a rejection keeps the people
- * apart whatever they merge with later, and a pair is never asked about twice. Accepted reviews
- * stay as they were (they are history), and so does a review whose two profiles are now one (it is
- * answered by accepting it). When a move makes two reviews name the same pair, one is kept: a
- * rejected one before an accepted one before a pending one, then the oldest; the others are
- * deleted first, as the pair index allows one row per resolver and pair.
+ * apart whatever they merge with later, and a pair is never asked about twice. When a move makes
+ * two reviews name the same pair, one is kept: a rejected one before an accepted one before a
+ * pending one, then the oldest; the others are deleted first, as the pair index allows one row per
+ * resolver and pair. A pending review whose two profiles the merge made one is closed as accepted
+ * (`decidedByMerge`); a rejected one stays as it was, as do accepted ones (they are history).
  */
 async function moveReviews(run: Run, moves: string, losers: string): Promise<void> {
   const a = sql`least(coalesce(${moves}::jsonb ->> profile_a, profile_a), coalesce(${moves}::jsonb ->> profile_b, profile_b))`;
@@ -88,6 +91,10 @@ async function moveReviews(run: Run, moves: string, losers: string): Promise<voi
     )
     delete from identity_reviews where id in (select id from ranked where n > 1)`);
   await run(sql`update identity_reviews set profile_a = ${a}, profile_b = ${b} where ${touched} and ${a} <> ${b}`);
+  // A pending pair the merge made one profile is answered: accepted, by the merge.
+  await run(sql`
+    update identity_reviews set status = 'accepted', decided_at = now(), decided_by = ${decidedByMerge}
+    where ${touched} and status = 'pending' and ${a} = ${b}`);
 }
 
 /** A link carried by the new identity at one of its ends: the identity at the other end, and the event. */
