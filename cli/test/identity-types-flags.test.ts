@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJson, startTestServer, waitFor, weft, type TestServer } from './support.js';
+import { parseJson, startTestServer, waitFor, weft, weftOk, type TestServer } from './support.js';
 
 interface TypeJson {
   type: string;
@@ -19,11 +19,7 @@ const noReplyPattern = '^(no-?reply|donotreply|mailer-daemon)@';
 
 describe('weft identity types: flags that could break identity', { timeout: 60_000 }, () => {
   let t: TestServer;
-  const ok = async (args: string[]) => {
-    const result = await weft(args, t.env);
-    expect(result.code, `weft ${args.join(' ')}: ${result.stderr}`).toBe(0);
-    return result;
-  };
+  const ok = (args: string[]) => weftOk(args, t.env);
   const typeInForce = async (name: string) => parseJson<{ types: TypeJson[] }>((await ok(['identity', 'types', 'list', '--json'])).stdout).types.find((type) => type.type === name);
   const applyFile = (name: string, text: string) => {
     const file = join(t.dataDir, name);

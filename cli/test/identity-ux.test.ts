@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginImports } from './plugin-fixture.js';
-import { parseJson, startTestServer, waitFor, weft, type TestServer } from './support.js';
+import { parseJson, startTestServer, waitFor, weft, weftOk, type TestServer } from './support.js';
 
 /**
  * A resolver that queues every pair sharing a last name for review at 0.999999 — just under
@@ -46,11 +46,7 @@ export default definePlugin({
 
 describe('weft identity and profiles output', { timeout: 60_000 }, () => {
   let t: TestServer;
-  const ok = async (args: string[]) => {
-    const result = await weft(args, t.env);
-    expect(result.code, `weft ${args.join(' ')}: ${result.stderr}`).toBe(0);
-    return result;
-  };
+  const ok = (args: string[]) => weftOk(args, t.env);
   const profileIdOf = async (identifier: string) => parseJson<{ profile: { id: string } }>((await ok(['profiles', 'get', identifier, '--json'])).stdout).profile.id;
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, parseJson, startTestServer, waitFor, weft, type TestServer } from './support.js';
+import { closedPort, parseJson, startTestServer, waitFor, weft, weftOk, type TestServer } from './support.js';
 
 interface TypeJson {
   type: string;
@@ -98,11 +98,7 @@ const people = [
 describe('weft identity against a running server', { timeout: 60_000 }, () => {
   let t: TestServer;
   let offline: Record<string, string>;
-  const ok = async (args: string[]) => {
-    const result = await weft(args, t.env);
-    expect(result.code, `weft ${args.join(' ')}: ${result.stderr}`).toBe(0);
-    return result;
-  };
+  const ok = (args: string[]) => weftOk(args, t.env);
   const profileOf = async (anonymousId: string) => parseJson<{ profile: { id: string; identities: Array<{ value: string }> } }>((await ok(['profiles', 'get', `anonymous_id:${anonymousId}`, '--json'])).stdout).profile;
   const pendingReviews = async () => parseJson<{ reviews: ReviewJson[] }>((await ok(['identity', 'review', 'list', '--json'])).stdout).reviews;
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,18 @@ export function weft(args: string[], env: Record<string, string>, options: { cwd
   const child = spawn(process.execPath, [cliEntry, ...args], { env: cliEnvironment(env), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(options.stdin ?? '');
   return collect(child);
+}
+
+/**
+ * Runs `weft <args>` and fails the test unless it exits 0, with its stderr in the failure.
+ *
+ * @example
+ * const { stdout } = await weftOk(['identity', 'types', 'list', '--json'], server.env);
+ */
+export async function weftOk(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const result = await weft(args, env);
+  expect(result.code, `weft ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result;
 }
 
 function collect(child: ChildProcess): Promise<CliResult> {
