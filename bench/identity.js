@@ -270,7 +270,6 @@ function summarise(run, note) {
   };
 }
 
-/** CPU time of the whole machine so far (from /proc/stat, in clock ticks): busy, total, and the core count. */
 /** V8's sampling profiler on this process (the worker), from now until `stop()`. */
 async function startProfiler() {
   const session = new Session();
@@ -286,6 +285,7 @@ async function startProfiler() {
   };
 }
 
+/** CPU time of the whole machine so far (from /proc/stat, in clock ticks): busy, total, and the core count. */
 function machineCpu() {
   const [line] = readFileSync('/proc/stat', 'utf8').split('\n');
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);

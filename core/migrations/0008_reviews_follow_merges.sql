@@ -1,7 +1,7 @@
 CREATE INDEX "identity_reviews_a_idx" ON "identity_reviews" USING btree ("profile_a");--> statement-breakpoint
 CREATE INDEX "identity_reviews_b_idx" ON "identity_reviews" USING btree ("profile_b");--> statement-breakpoint
 -- Open reviews that name a profile merged away since they were queued move into its live profile,
--- as merges from now on do (core/src/identity/write-plan.ts, moveReviews): a rejected one before an
+-- as merges from now on do (moveReviews in core/src/identity/reviews.ts): a rejected one before an
 -- accepted one before a pending one keeps a pair that two reviews would name, then the oldest; a
 -- pending one whose two profiles are now one is closed as accepted by the merge.
 CREATE TEMPORARY TABLE "review_moves" ON COMMIT DROP AS

@@ -1,9 +1,9 @@
 // The review queue of probabilistic identity resolution: pairs scored between a resolver's
 // thresholds wait here for a person to accept (merge) or reject (keep apart) them.
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import type { Run } from '../db/client.js';
 import { identityLedger, identityReviews } from '../db/schema/index.js';
 import { WeftError, conflict, notFound } from '../errors.js';
-import { decidedByMerge } from './write-plan.js';
 import type { Runtime } from '../runtime.js';
 
 export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
@@ -79,6 +79,43 @@ export async function rejectReview(runtime: Runtime, reviewId: number, decidedBy
     details: { review: row.id, decidedBy },
   });
   return review;
+}
+
+/** `decided_by` of a pending review that a merge answered (no person decided it). */
+export const decidedByMerge = '(merge)';
+
+/**
+ * Open reviews follow their profiles into the survivors, so that a rejection keeps the people
+ * apart whatever they merge with later, and a pair is never asked about twice. When a move makes
+ * two reviews name the same pair, one is kept: a rejected one before an accepted one before a
+ * pending one, then the oldest; the others are deleted first, as the pair index allows one row per
+ * resolver and pair. A pending review whose two profiles the merge made one is closed as accepted
+ * (`decidedByMerge`); a rejected one stays as it was, as do accepted ones (they are history).
+ * Runs in the merge's transaction (`writePlan`): `moves` maps each merged-away profile to its
+ * survivor, `losers` is their array literal.
+ */
+export async function moveReviews(run: Run, moves: string, losers: string): Promise<void> {
+  const a = sql`least(coalesce(${moves}::jsonb ->> profile_a, profile_a), coalesce(${moves}::jsonb ->> profile_b, profile_b))`;
+  const b = sql`greatest(coalesce(${moves}::jsonb ->> profile_a, profile_a), coalesce(${moves}::jsonb ->> profile_b, profile_b))`;
+  const touched = sql`(profile_a = any(${losers}::text[]) or profile_b = any(${losers}::text[])) and status <> 'accepted'`;
+  await run(sql`
+    with moved as (select id, resolver, status, ${a} as a, ${b} as b from identity_reviews where ${touched}),
+    contenders as (
+      select id, resolver, status, a, b from moved where a <> b
+      union all
+      select r.id, r.resolver, r.status, r.profile_a, r.profile_b from identity_reviews r
+      join (select distinct resolver, a, b from moved where a <> b) m on r.resolver = m.resolver and r.profile_a = m.a and r.profile_b = m.b
+    ),
+    ranked as (
+      select id, row_number() over (partition by resolver, a, b order by case status when 'rejected' then 0 when 'accepted' then 1 else 2 end, id) as n
+      from contenders
+    )
+    delete from identity_reviews where id in (select id from ranked where n > 1)`);
+  await run(sql`update identity_reviews set profile_a = ${a}, profile_b = ${b} where ${touched} and ${a} <> ${b}`);
+  // A pending pair the merge made one profile is answered: accepted, by the merge.
+  await run(sql`
+    update identity_reviews set status = 'accepted', decided_at = now(), decided_by = ${decidedByMerge}
+    where ${touched} and status = 'pending' and ${a} = ${b}`);
 }
 
 async function reviewRow(runtime: Runtime, reviewId: number): Promise<ReviewRow> {
